@@ -1,0 +1,1 @@
+"""The milia triage assistant: NLU components, triage logic, policies, channels and settings."""

@@ -1,0 +1,161 @@
+"""Triage decisions: findings + age group -> level, read from ``triage_rules.yml``.
+
+Everything clinical lives in the rules table; this module only matches rows. It is
+pure (no Rasa, no I/O after loading) so that the decision can be tested row by row
+and used in the same way by the dialogue policy (safety net, no action server) and by
+the custom actions (after the questionnaire).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+import yaml
+
+RULES_PATH = Path(__file__).parent / "resources" / "triage_rules.yml"
+
+AGE_GROUPS = ("newborn", "infant", "child", "adult")
+BABY_UNKNOWN_AGE = "baby_unknown_age"
+UNKNOWN_AGE = "unknown"
+
+
+@dataclass(frozen=True)
+class TriageRule:
+    """One row of the table: ``finding`` (+ ``with``) at ``age_groups`` -> ``level``."""
+
+    id: str
+    finding: str
+    level: str
+    reason: str
+    age_groups: frozenset[str] = frozenset()
+    with_findings: frozenset[str] = frozenset()
+
+    def applies(self, findings: frozenset[str], age: str) -> bool:
+        return (
+            self.finding in findings
+            and (not self.age_groups or age in self.age_groups)
+            and self.with_findings <= findings
+        )
+
+
+@dataclass(frozen=True)
+class TriageTable:
+    """The loaded table: levels (most urgent first), rules and advice responses."""
+
+    levels: tuple[str, ...]
+    rules: tuple[TriageRule, ...]
+    advice: dict[str, str]
+    safety_net_levels: frozenset[str]
+
+    def rank(self, level: str) -> int:
+        """0 for the most urgent level; larger is less urgent."""
+        return self.levels.index(level)
+
+    def most_urgent(self, *levels: Optional[str]) -> Optional[str]:
+        known = [level for level in levels if level in self.levels]
+        return min(known, key=self.rank) if known else None
+
+    @property
+    def findings(self) -> frozenset[str]:
+        """Every finding id some rule knows about."""
+        names = {rule.finding for rule in self.rules}
+        for rule in self.rules:
+            names |= rule.with_findings
+        return frozenset(names)
+
+
+@dataclass(frozen=True)
+class TriageDecision:
+    """The outcome: the level (never below ``previous_level``) and the rules that fired."""
+
+    level: Optional[str]
+    fired: tuple[TriageRule, ...] = field(default_factory=tuple)
+    advice: Optional[str] = None
+
+    @property
+    def reasons(self) -> list[str]:
+        return [rule.reason for rule in self.fired]
+
+
+class TriageRulesError(ValueError):
+    """The rules file is not valid; raised at start so a bad edit never reaches users."""
+
+
+def parse_table(raw: dict) -> TriageTable:
+    """Validate and convert the YAML structure of the rules file."""
+    try:
+        levels = tuple(raw["levels"])
+        advice = dict(raw["advice"])
+        safety_net_levels = frozenset(raw.get("safety_net_levels", []))
+        rows = raw["rules"]
+    except (KeyError, TypeError) as error:
+        raise TriageRulesError(f"triage rules need levels, rules and advice: {error}") from error
+    rules = []
+    seen_ids: set[str] = set()
+    allowed_ages = set(AGE_GROUPS) | {BABY_UNKNOWN_AGE, UNKNOWN_AGE}
+    for row in rows:
+        rule = TriageRule(
+            id=row["id"],
+            finding=row["finding"],
+            level=row["level"],
+            reason=row.get("reason", ""),
+            age_groups=frozenset(row.get("age_groups", [])),
+            with_findings=frozenset(row.get("with", [])),
+        )
+        if rule.id in seen_ids:
+            raise TriageRulesError(f"duplicate triage rule id {rule.id!r}")
+        if rule.level not in levels:
+            raise TriageRulesError(f"rule {rule.id!r}: unknown level {rule.level!r}")
+        if not rule.age_groups <= allowed_ages:
+            raise TriageRulesError(f"rule {rule.id!r}: unknown age group in {sorted(rule.age_groups)}")
+        seen_ids.add(rule.id)
+        rules.append(rule)
+    missing = set(levels) - set(advice)
+    if missing:
+        raise TriageRulesError(f"no advice response for levels {sorted(missing)}")
+    if not safety_net_levels <= set(levels):
+        raise TriageRulesError("safety_net_levels names an unknown level")
+    return TriageTable(levels, tuple(rules), advice, safety_net_levels)
+
+
+@lru_cache(maxsize=4)
+def load_table(path: Path = RULES_PATH) -> TriageTable:
+    """Load and validate the rules file once per process."""
+    with open(path, encoding="utf-8") as handle:
+        return parse_table(yaml.safe_load(handle))
+
+
+def effective_age_group(age_group: Optional[str], mentions_baby: bool) -> str:
+    """The age group the rules see: a baby of unknown age is its own, fail-safe group."""
+    if age_group in AGE_GROUPS:
+        return age_group
+    return BABY_UNKNOWN_AGE if mentions_baby else UNKNOWN_AGE
+
+
+def decide(
+    findings: Iterable[str],
+    age_group: Optional[str] = None,
+    mentions_baby: bool = False,
+    previous_level: Optional[str] = None,
+    table: Optional[TriageTable] = None,
+) -> TriageDecision:
+    """Return the most urgent level any rule gives, never below ``previous_level``.
+
+    With no rule firing the level stays ``previous_level`` (possibly None: no advice
+    is due yet, for example before the questionnaire is finished).
+    """
+    table = table or load_table()
+    found = frozenset(findings)
+    age = effective_age_group(age_group, mentions_baby)
+    fired = tuple(rule for rule in table.rules if rule.applies(found, age))
+    level = table.most_urgent(previous_level, *(rule.level for rule in fired))
+    return TriageDecision(level=level, fired=fired, advice=table.advice.get(level) if level else None)
+
+
+def needs_immediate_advice(decision: TriageDecision, table: Optional[TriageTable] = None) -> bool:
+    """True when a rule fired at a level that interrupts the conversation (safety net)."""
+    table = table or load_table()
+    return any(rule.level in table.safety_net_levels for rule in decision.fired)
