@@ -115,3 +115,23 @@ def _load(path: Path) -> ClinicSettings:
 def load_settings(path: Optional[Path] = None) -> ClinicSettings:
     """Load the clinic settings (cached per path)."""
     return _load(Path(path) if path else settings_path())
+
+
+def main(argv: list[str]) -> int:
+    """``python -m bot.settings [check|origins]``: validate the file or print CORS origins."""
+    settings = load_settings()
+    if argv[1:] == ["origins"]:
+        print(" ".join(settings.allowed_origins))
+    else:
+        print(f"clinic settings OK: {settings.clinic_name} ({settings_path()})")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    try:
+        raise SystemExit(main(sys.argv))
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(2) from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import yaml
 
@@ -49,6 +49,8 @@ class TriageTable:
     rules: tuple[TriageRule, ...]
     advice: dict[str, str]
     safety_net_levels: frozenset[str]
+    questionnaire: dict[str, dict[str, str]] = field(default_factory=dict)
+    default_finding: Optional[str] = None
 
     def rank(self, level: str) -> int:
         """0 for the most urgent level; larger is less urgent."""
@@ -91,6 +93,8 @@ def parse_table(raw: dict) -> TriageTable:
         advice = dict(raw["advice"])
         safety_net_levels = frozenset(raw.get("safety_net_levels", []))
         rows = raw["rules"]
+        questionnaire = dict(raw.get("questionnaire") or {})
+        default_finding = questionnaire.pop("default_finding", None)
     except (KeyError, TypeError) as error:
         raise TriageRulesError(f"triage rules need levels, rules and advice: {error}") from error
     rules = []
@@ -118,7 +122,19 @@ def parse_table(raw: dict) -> TriageTable:
         raise TriageRulesError(f"no advice response for levels {sorted(missing)}")
     if not safety_net_levels <= set(levels):
         raise TriageRulesError("safety_net_levels names an unknown level")
-    return TriageTable(levels, tuple(rules), advice, safety_net_levels)
+    table = TriageTable(
+        levels,
+        tuple(rules),
+        advice,
+        safety_net_levels,
+        {slot: {str(value): finding for value, finding in answers.items()} for slot, answers in questionnaire.items()},
+        default_finding,
+    )
+    referenced = {finding for answers in table.questionnaire.values() for finding in answers.values()}
+    unknown = (referenced | ({default_finding} if default_finding else set())) - table.findings
+    if unknown:
+        raise TriageRulesError(f"questionnaire findings with no rule: {sorted(unknown)}")
+    return table
 
 
 @lru_cache(maxsize=4)
@@ -159,3 +175,28 @@ def needs_immediate_advice(decision: TriageDecision, table: Optional[TriageTable
     """True when a rule fired at a level that interrupts the conversation (safety net)."""
     table = table or load_table()
     return any(rule.level in table.safety_net_levels for rule in decision.fired)
+
+
+def questionnaire_findings(slots: dict[str, Any], table: Optional[TriageTable] = None) -> set[str]:
+    """Findings that the questionnaire answers (slot values) amount to."""
+    table = table or load_table()
+    return {
+        answers[str(slots[slot])]
+        for slot, answers in table.questionnaire.items()
+        if slots.get(slot) is not None and str(slots[slot]) in answers
+    }
+
+
+def decide_after_questionnaire(
+    findings: Iterable[str],
+    slots: dict[str, Any],
+    mentions_baby: bool = False,
+    table: Optional[TriageTable] = None,
+) -> TriageDecision:
+    """The level once the questionnaire is complete: never None (default: typical milia)."""
+    table = table or load_table()
+    all_findings = set(findings) | questionnaire_findings(slots, table)
+    decision = decide(all_findings, slots.get("age_group"), mentions_baby, slots.get("triage_level"), table)
+    if decision.level is None and table.default_finding:
+        decision = decide({table.default_finding}, slots.get("age_group"), mentions_baby, table=table)
+    return decision

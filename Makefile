@@ -1,0 +1,74 @@
+# The milia assistant. Two commands on a fresh machine:
+#   make run    set up, train if needed, serve the bot + widget on http://localhost:5005
+#   make test   set up, train if needed, run every test
+# Others: make shell (talk in the terminal), make bench (speed and memory figures),
+#         make train, make lint, make clean.
+
+SHELL := /bin/bash
+# .python-version selects Python 3.10 through pyenv; fall back to python3.10 on PATH.
+PYTHON ?= $(shell pyenv which python 2>/dev/null || command -v python3.10)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+SPACY_MODEL := build/spacy-en/meta.json
+MODEL_STAMP := models/.trained
+TRAIN_INPUTS := $(shell find data -type f -name '*.yml') domain.yml config.yml bot/policies.py \
+                bot/nlu/red_flag_detector.py bot/nlu/language_guard.py
+BOT_PORT ?= 5005
+ACTIONS_PORT ?= 5055
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+
+.PHONY: setup train run shell test lint bench browser-deps clean
+
+setup: $(INSTALLED) $(SPACY_MODEL)
+
+$(INSTALLED): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Rasa 3.6 needs Python 3.10 (see .python-version)"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip==24.0"
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+$(SPACY_MODEL): bot/spacy_pipeline.py $(INSTALLED)
+	$(BIN)/python -m bot.spacy_pipeline build/spacy-en
+
+train: $(MODEL_STAMP)
+
+$(MODEL_STAMP): $(TRAIN_INPUTS) $(SPACY_MODEL)
+	$(BIN)/rasa train --fixed-model-name milia --out models
+	touch $@
+
+# The browser tests need Debian's Chromium and axe-core from npm (no browser download).
+browser-deps: node_modules/axe-core/axe.min.js
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check bot actions tests bench
+
+test: setup train browser-deps lint
+	$(BIN)/python -m pytest
+
+run: setup train
+	@echo "Demo clinic page with the widget: http://localhost:$(BOT_PORT)/webhooks/widget/demo"
+	@echo "REST: POST http://localhost:$(BOT_PORT)/webhooks/rest/webhook   (Ctrl-C stops both servers)"
+	$(BIN)/rasa run actions --port $(ACTIONS_PORT) & actions=$$!; \
+	trap 'kill $$actions 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/rasa run --enable-api --port $(BOT_PORT) \
+	  --cors $$($(BIN)/python -m bot.settings origins)
+
+shell: setup train
+	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >/tmp/milia-actions.log 2>&1 & actions=$$!; \
+	trap 'kill $$actions 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/rasa shell
+
+bench: setup train
+	$(BIN)/python -m bench.bench
+
+clean:
+	rm -rf models build results test-output .pytest_cache milia_tracker.db

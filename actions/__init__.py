@@ -1,0 +1,1 @@
+"""Custom actions (run with `rasa run actions`): thin adapters over `bot/`."""

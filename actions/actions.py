@@ -1,0 +1,51 @@
+"""Custom actions: thin adapters from the Rasa SDK to the pure logic in ``bot/``.
+
+Clinical decisions live in ``bot/resources/triage_rules.yml`` (``bot.triage``) and the
+clinic's details in ``clinic.yml`` (``bot.settings``); these classes only read the
+tracker, call those functions and say the chosen response.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.safety_net import conversation_findings, sdk_message_entities
+from bot.settings import load_settings
+from bot.triage import decide_after_questionnaire, load_table
+
+# Fail at start, not in a conversation, when a clinic's settings or the rules are broken.
+SETTINGS = load_settings()
+TABLE = load_table()
+
+QUESTIONNAIRE_SLOTS = ("age_group", "body_site", "duration", "danger_signs", "warning_signs", "triage_level")
+
+
+class ActionTriageAdvice(Action):
+    """After the questionnaire: the level's advice from the rules table, level into a slot."""
+
+    def name(self) -> str:
+        return "action_triage_advice"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        _, session_flags, mentions_baby = conversation_findings(sdk_message_entities(tracker.events))
+        slots = {slot: tracker.get_slot(slot) for slot in QUESTIONNAIRE_SLOTS}
+        decision = decide_after_questionnaire(session_flags, slots, mentions_baby, TABLE)
+        dispatcher.utter_message(response=decision.advice, **SETTINGS.as_slots())
+        return [SlotSet("triage_level", decision.level)]
+
+
+class ActionRequestHuman(Action):
+    """The clinic's contact and booking details, read from the clinic settings."""
+
+    def name(self) -> str:
+        return "action_request_human"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_request_human", **SETTINGS.as_slots())
+        return [SlotSet(name, value) for name, value in SETTINGS.as_slots().items()]
+
+

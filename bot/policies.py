@@ -1,0 +1,159 @@
+"""The safety net: a RulePolicy that puts the disclaimer first and red flags before all else.
+
+Why a policy and not custom actions: both behaviours must keep working when the action
+server is down. When a custom ``action_session_start`` can't reach the action server,
+Rasa 3.6 drops the session start and the first message gets no reply at all; a policy
+runs inside the Rasa server and only predicts domain responses, which need no action
+server. Why a ``RulePolicy`` subclass: once the disclaimer is inserted before the
+answer, ordinary rules ("intent greet -> utter_greet") would no longer match, because
+the previous action is now ``utter_disclaimer``. The policy therefore shows the rules a
+view of the conversation without the turns it inserted itself, so the rules in
+``data/`` stay ordinary Rasa rules.
+
+Order of precedence for each prediction:
+1. The session has no disclaimer yet: ``utter_disclaimer`` (and the clinic settings
+   into slots, so every response can show the emergency number).
+2. The latest message holds a red flag at a safety-net level (see
+   ``bot/resources/triage_rules.yml``) and it has not been answered yet: the level's
+   advice response, ``triage_level`` set, any questionnaire stopped.
+3. Everything else: the ordinary rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import (
+    ACTION_LISTEN_NAME,
+    ACTION_RESTART_NAME,
+    ACTION_SESSION_START_NAME,
+    REQUESTED_SLOT,
+)
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.safety_net import DISCLAIMER, conversation_findings
+from bot.settings import load_settings
+from bot.triage import decide, load_table, needs_immediate_advice
+
+INSERTED_KEY = "safety_net"
+# A new session or a "start over" shows the disclaimer before the user types anything.
+SESSION_OPENERS = (ACTION_SESSION_START_NAME, ACTION_RESTART_NAME)
+
+
+def is_inserted(event: Event) -> bool:
+    """True for an action this policy inserted (marked in the action's metadata)."""
+    return isinstance(event, ActionExecuted) and bool((event.metadata or {}).get(INSERTED_KEY))
+
+
+def events_since_last_user_message(events: list[Event]) -> Optional[list[Event]]:
+    """The events after the latest user message, or None if there is no user message."""
+    for index in range(len(events) - 1, -1, -1):
+        if isinstance(events[index], UserUttered):
+            return events[index + 1 :]
+    return None
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class SafetyNetRulePolicy(RulePolicy):
+    """RulePolicy + disclaimer first + red-flag advice first (no action server needed)."""
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(config, model_storage, resource, execution_context, **kwargs)
+        # Validate at start: a broken settings or rules file must stop the bot, not a user.
+        self._settings = load_settings()
+        self._table = load_table()
+
+    # ------------------------------------------------------------------ prediction
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[dict[str, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        inserted = self._safety_net(tracker, domain)
+        if inserted is not None:
+            return inserted
+        return super().predict_action_probabilities(
+            self._view_without_inserted(tracker, domain), domain, rule_only_data, **kwargs
+        )
+
+    def _safety_net(self, tracker: DialogueStateTracker, domain: Domain) -> Optional[PolicyPrediction]:
+        events = tracker.applied_events()
+        since_user = events_since_last_user_message(events)
+        latest_action = tracker.latest_action_name
+        disclaimer_shown = any(
+            isinstance(event, ActionExecuted) and event.action_name == DISCLAIMER for event in events
+        )
+
+        if not disclaimer_shown and (since_user is not None or latest_action in SESSION_OPENERS):
+            clinic = [SlotSet(name, value) for name, value in self._settings.as_slots().items()]
+            return self._insert(DISCLAIMER, domain, clinic)
+
+        last_action = events[-1] if events and isinstance(events[-1], ActionExecuted) else None
+        if since_user is None:
+            # The disclaimer after a session start with no message yet: wait for the user.
+            return self._insert(ACTION_LISTEN_NAME, domain) if last_action and is_inserted(last_action) else None
+
+        actions_since_user = [event for event in since_user if isinstance(event, ActionExecuted)]
+        if any(is_inserted(event) and event.action_name != DISCLAIMER for event in actions_since_user):
+            # Our advice was the reply to this message; the turn ends here.
+            return self._insert(ACTION_LISTEN_NAME, domain) if last_action and is_inserted(last_action) else None
+        if any(not is_inserted(event) for event in actions_since_user):
+            return None  # the conversation already answered this message
+
+        latest_flags, session_flags, mentions_baby = conversation_findings(
+            event.entities for event in events if isinstance(event, UserUttered)
+        )
+        if not latest_flags:
+            return None
+        decision = decide(
+            session_flags,
+            age_group=tracker.get_slot("age_group"),
+            mentions_baby=mentions_baby,
+            previous_level=tracker.get_slot("triage_level"),
+            table=self._table,
+        )
+        latest_decision = decide(latest_flags, tracker.get_slot("age_group"), mentions_baby, table=self._table)
+        if not (decision.advice and needs_immediate_advice(latest_decision, self._table)):
+            return None
+        triage_events: list[Event] = [SlotSet("triage_level", decision.level)]
+        if tracker.active_loop_name:
+            triage_events += [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+        return self._insert(decision.advice, domain, triage_events)
+
+    def _insert(self, action_name: str, domain: Domain, events: Optional[list[Event]] = None) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        probabilities[domain.index_for_action(action_name)] = 1.0
+        prediction = self._prediction(probabilities, events=events, action_metadata={INSERTED_KEY: True})
+        prediction.hide_rule_turn = True  # memoization ignores these turns as well
+        return prediction
+
+    @staticmethod
+    def _view_without_inserted(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateTracker:
+        """The tracker as the rules should see it: without the actions this policy inserted."""
+        if not any(is_inserted(event) for event in tracker.events):
+            return tracker
+        return DialogueStateTracker.from_events(
+            tracker.sender_id,
+            [event for event in tracker.events if not is_inserted(event) or event.action_name == ACTION_LISTEN_NAME],
+            domain.slots,
+            sender_source=tracker.sender_source,
+        )

@@ -1,0 +1,45 @@
+"""SQL tracker store configured by one database URL.
+
+Rasa's ``SQLTrackerStore`` takes dialect, host, port and db separately; clinics think
+in URLs. ``TRACKER_STORE_URL`` (environment) wins over ``url`` in endpoints.yml, so a
+deployment can move from the default SQLite file to PostgreSQL without editing files.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Optional
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from sqlalchemy.engine import make_url
+
+URL_ENV = "TRACKER_STORE_URL"
+DEFAULT_URL = "sqlite:///milia_tracker.db"
+
+
+def connection_arguments(url: str) -> dict[str, Any]:
+    """Translate a database URL into ``SQLTrackerStore`` keyword arguments."""
+    parsed = make_url(url)
+    dialect = parsed.get_backend_name()
+    if dialect == "sqlite":
+        return {"dialect": "sqlite", "db": parsed.database or "milia_tracker.db"}
+    # SQLTrackerStore accepts a complete URL in `host` for server databases.
+    return {"dialect": dialect, "host": url, "db": parsed.database or "milia"}
+
+
+class UrlSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` whose connection is one URL (SQLite file by default)."""
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        url: Optional[str] = None,
+        event_broker: Optional[EventBroker] = None,
+        **kwargs: Any,
+    ) -> None:
+        resolved = os.environ.get(URL_ENV) or url or DEFAULT_URL
+        for ignored in ("dialect", "host", "db", "port", "username", "password"):
+            kwargs.pop(ignored, None)
+        super().__init__(domain=domain, event_broker=event_broker, **connection_arguments(resolved), **kwargs)

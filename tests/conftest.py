@@ -1,0 +1,58 @@
+"""Shared fixtures: the real bot and action server, started once per test session."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import urllib.request
+import uuid
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from tests.servers import BotStack
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def bot_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotStack]:
+    """The trained model (models/) served by `rasa run` and `rasa run actions`."""
+    stack = BotStack(workdir=tmp_path_factory.mktemp("bot"))
+    stack.start()
+    yield stack
+    stack.stop_all()
+
+
+def post_json(url: str, payload: Any, timeout: float = 60.0) -> tuple[int, Any]:
+    """POST JSON (or raw bytes) and return (status, decoded body or text)."""
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read().decode()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        body, status = error.read().decode(), error.code
+    try:
+        return status, json.loads(body)
+    except json.JSONDecodeError:
+        return status, body
+
+
+@pytest.fixture
+def new_sender() -> Callable[[], str]:
+    """A fresh conversation id per call, so tests never share a tracker."""
+    return lambda: f"test-{next(_counter)}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def say(bot_stack: BotStack) -> Callable[[str, str], list[dict]]:
+    """Send one message over the REST channel and return the bot's messages."""
+
+    def _say(sender: str, text: str) -> list[dict]:
+        status, body = post_json(f"{bot_stack.url}/webhooks/rest/webhook", {"sender": sender, "message": text})
+        assert status == 200, body
+        return body
+
+    return _say

@@ -1,0 +1,126 @@
+"""Start and stop the real Rasa server and action server for integration tests.
+
+The test session starts each server once (see conftest.py); tests that need a server
+down or restarted use the methods here and leave it running again afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+REPO = Path(__file__).resolve().parent.parent
+RASA = str(Path(sys.executable).parent / "rasa")
+START_TIMEOUT_S = 180
+
+
+def _get(url: str, timeout: float = 2.0) -> Optional[int]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = START_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}; log:\n{log.read_text()[-4000:]}")
+        if _get(url) == 200:
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"server at {url} not up after {timeout}s; log:\n{log.read_text()[-4000:]}")
+
+
+def stop(process: Optional[subprocess.Popen]) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@dataclass
+class BotStack:
+    """A Rasa server plus action server on test ports, with their own tracker database."""
+
+    workdir: Path
+    bot_port: int = 15005
+    action_port: int = 15055
+    model: str = field(default_factory=lambda: os.environ.get("MILIA_TEST_MODEL", str(REPO / "models")))
+    bot: Optional[subprocess.Popen] = None
+    actions: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.bot_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    @property
+    def database(self) -> Path:
+        return self.workdir / "tracker.db"
+
+    def _endpoints(self) -> Path:
+        path = self.workdir / "endpoints.yml"
+        path.write_text(
+            f'action_endpoint:\n  url: "{self.action_url}/webhook"\n'
+            "tracker_store:\n  type: bot.tracker_store.UrlSQLTrackerStore\n"
+            f"  url: sqlite:///{self.database}\n"
+        )
+        return path
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.pop("TRACKER_STORE_URL", None)
+        env["PYTHONPATH"] = str(REPO)
+        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        return env
+
+    def start_actions(self) -> None:
+        log = self.workdir / "actions.log"
+        self.actions = subprocess.Popen(
+            [RASA, "run", "actions", "--port", str(self.action_port), "--actions", "actions"],
+            cwd=REPO, env=self._env(), stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+        )
+        wait_until_up(f"{self.action_url}/health", self.actions, log)
+
+    def stop_actions(self) -> None:
+        stop(self.actions)
+        self.actions = None
+
+    def start_bot(self) -> None:
+        log = self.workdir / "bot.log"
+        self.bot = subprocess.Popen(
+            [RASA, "run", "--enable-api", "--port", str(self.bot_port), "--model", self.model,
+             "--endpoints", str(self._endpoints()), "--credentials", str(REPO / "credentials.yml"),
+             "--cors", "http://127.0.0.1:8765"],
+            cwd=REPO, env=self._env(), stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+        )
+        wait_until_up(f"{self.url}/status", self.bot, log)
+
+    def stop_bot(self) -> None:
+        stop(self.bot)
+        self.bot = None
+
+    def start(self) -> None:
+        self.start_actions()
+        self.start_bot()
+
+    def stop_all(self) -> None:
+        self.stop_bot()
+        self.stop_actions()
