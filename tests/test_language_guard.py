@@ -1,0 +1,55 @@
+"""The English-only guard on plain strings (the component itself runs in the bot tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.language_guard import EnglishOnlyRule, non_latin_share
+
+RULE = EnglishOnlyRule.from_file()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hola, mi bebé tiene granitos blancos en la cara",
+        "mon bébé a des petits boutons blancs sur le nez",
+        "mein Baby hat weiße Pickel im Gesicht, ist das gefährlich?",
+        "il mio bambino ha dei puntini bianchi sul naso",
+        "meu bebê tem bolinhas brancas no rosto",
+        "mijn baby heeft witte puitjes op haar neus",
+        "我的宝宝脸上有白色小点",
+        "у моего ребенка белые точки на лице",
+        "طفلي لديه بقع بيضاء على وجهه",
+        "मेरे बच्चे के चेहरे पर सफेद दाने हैं",
+    ],
+)
+def test_other_languages_are_recognised(text: str) -> None:
+    assert RULE.is_non_english(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my baby has white spots on her nose",
+        "what are milia",
+        "i have tiny white bumps under my eyes for months",
+        "is it cancer or not",
+        "can i pop them with a needle",
+        "my 3 week old has a temp of 38.5 and is floppy",
+        "hi",
+        "🙂🙂🙂",
+        "<script>alert(1)</script>",
+        "SELECT * FROM users; DROP TABLE messages;--",
+        "the bumps are on the sides of his nose and he is fine",
+        "are milia contagious to my son",
+    ],
+)
+def test_english_and_non_language_input_pass(text: str) -> None:
+    assert not RULE.is_non_english(text)
+
+
+def test_non_latin_share() -> None:
+    assert non_latin_share("abc") == 0.0
+    assert non_latin_share("😀") == 0.0
+    assert non_latin_share("日本") == 1.0

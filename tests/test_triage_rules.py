@@ -1,0 +1,138 @@
+"""The triage table, row by row, and the fail-safe defaults of the decision function."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.triage import (
+    TriageRulesError,
+    decide,
+    decide_after_questionnaire,
+    load_table,
+    needs_immediate_advice,
+    parse_table,
+    questionnaire_findings,
+)
+
+TABLE = load_table()
+RULE_IDS = [rule.id for rule in TABLE.rules]
+
+
+def _age_for(rule) -> str | None:
+    """An age group the rule accepts (None means any, so the rule must fire without one)."""
+    if not rule.age_groups:
+        return None
+    for age in ("newborn", "infant", "child", "adult"):
+        if age in rule.age_groups:
+            return age
+    return None  # only baby_unknown_age / unknown: no age given
+
+
+@pytest.mark.parametrize("rule", TABLE.rules, ids=RULE_IDS)
+def test_every_rule_fires_at_its_level(rule) -> None:
+    age = _age_for(rule)
+    mentions_baby = "baby_unknown_age" in rule.age_groups and age is None
+    decision = decide({rule.finding, *rule.with_findings}, age, mentions_baby)
+    assert rule in decision.fired
+    # Other rules may fire too, but never at a less urgent level than this one.
+    assert TABLE.rank(decision.level) <= TABLE.rank(rule.level)
+
+
+@pytest.mark.parametrize("rule", [r for r in TABLE.rules if r.age_groups], ids=lambda r: r.id)
+def test_age_conditions_are_respected(rule) -> None:
+    outside = [age for age in ("newborn", "infant", "child", "adult") if age not in rule.age_groups]
+    for age in outside:
+        assert rule not in decide({rule.finding, *rule.with_findings}, age).fired
+
+
+@pytest.mark.parametrize("rule", [r for r in TABLE.rules if r.with_findings], ids=lambda r: r.id)
+def test_combination_rules_need_every_finding(rule) -> None:
+    assert rule not in decide({rule.finding}).fired
+
+
+@pytest.mark.parametrize(
+    ("findings", "age", "mentions_baby", "expected"),
+    [
+        ({"fever"}, "newborn", False, "emergency"),
+        ({"fever"}, None, True, "emergency"),  # a baby of unknown age: taken as under 3 months
+        ({"fever"}, "infant", True, "urgent"),
+        ({"fever"}, "adult", False, "urgent"),
+        ({"fever"}, None, False, "urgent"),  # unknown age, no baby: still same-day help
+        ({"spreading_redness", "fever"}, "adult", False, "emergency"),
+        ({"spreading_redness"}, "adult", False, "urgent"),
+        ({"blisters"}, "newborn", False, "urgent"),
+        ({"blisters"}, None, False, "urgent"),  # unknown age: the more urgent reading
+        ({"blisters"}, "adult", False, "soon"),
+        ({"bleeding", "floppy_unresponsive"}, "child", False, "emergency"),  # most urgent wins
+        ({"weak_immune"}, "adult", False, "soon"),
+        ({"weak_immune", "infection_sign"}, "adult", False, "urgent"),
+        (set(), "adult", False, None),
+        ({"an_unknown_finding"}, "adult", False, None),
+    ],
+)
+def test_decisions(findings, age, mentions_baby, expected) -> None:
+    assert decide(findings, age, mentions_baby).level == expected
+
+
+def test_level_never_goes_down() -> None:
+    assert decide({"bleeding"}, "adult", previous_level="emergency").level == "emergency"
+    assert decide(set(), "adult", previous_level="urgent").level == "urgent"
+    assert decide({"floppy_unresponsive"}, "adult", previous_level="soon").level == "emergency"
+
+
+def test_safety_net_levels() -> None:
+    assert needs_immediate_advice(decide({"bleeding"}, "adult"))
+    assert not needs_immediate_advice(decide({"typical_milia"}, "adult"))
+    assert not needs_immediate_advice(decide({"persistent_over_3_months"}, "adult"))
+
+
+@pytest.mark.parametrize(
+    ("slots", "expected"),
+    [
+        ({"age_group": "newborn", "duration": "under_4_weeks", "danger_signs": "no", "warning_signs": "none"},
+         "self_care"),
+        ({"age_group": "adult", "duration": "over_3_months", "danger_signs": "no", "warning_signs": "none"},
+         "routine"),
+        ({"age_group": "infant", "duration": "over_3_months", "danger_signs": "no", "warning_signs": "none"},
+         "routine"),
+        ({"age_group": "adult", "duration": "unknown", "danger_signs": "no", "warning_signs": "change"}, "soon"),
+        ({"age_group": "child", "duration": "under_4_weeks", "danger_signs": "no", "warning_signs": "infection"},
+         "urgent"),
+        ({"age_group": "child", "duration": "under_4_weeks", "danger_signs": "no", "warning_signs": "unspecified"},
+         "urgent"),
+        ({"age_group": "adult", "duration": "over_3_months", "danger_signs": "yes", "warning_signs": None},
+         "emergency"),
+        ({"age_group": "adult", "duration": "under_4_weeks", "danger_signs": "no", "warning_signs": "none",
+          "triage_level": "urgent"}, "urgent"),
+    ],
+)
+def test_questionnaire_outcomes(slots, expected) -> None:
+    assert decide_after_questionnaire(set(), slots).level == expected
+
+
+def test_questionnaire_findings_ignore_unknown_answers() -> None:
+    assert questionnaire_findings({"danger_signs": "maybe", "warning_signs": None}) == set()
+
+
+def test_every_level_has_advice_and_a_rule() -> None:
+    assert set(TABLE.advice) == set(TABLE.levels)
+    assert {rule.level for rule in TABLE.rules} == set(TABLE.levels)
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ({"levels": ["a"], "advice": {"a": "x"}, "rules": [{"id": "r", "finding": "f", "level": "b"}]},
+         "unknown level"),
+        ({"levels": ["a"], "advice": {}, "rules": []}, "no advice"),
+        ({"levels": ["a"], "advice": {"a": "x"},
+          "rules": [{"id": "r", "finding": "f", "level": "a"}, {"id": "r", "finding": "g", "level": "a"}]},
+         "duplicate"),
+        ({"levels": ["a"], "advice": {"a": "x"},
+          "rules": [{"id": "r", "finding": "f", "level": "a", "age_groups": ["teen"]}]}, "age group"),
+        ({"rules": []}, "need levels"),
+    ],
+)
+def test_invalid_tables_are_rejected(broken, message) -> None:
+    with pytest.raises(TriageRulesError, match=message):
+        parse_table(broken)
