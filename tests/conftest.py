@@ -57,3 +57,14 @@ def say(bot_stack: BotStack) -> Callable[[str, str], list[dict]]:
         return body
 
     return _say
+
+
+@pytest.fixture
+def tracker_of(bot_stack: BotStack) -> Callable[[str], dict]:
+    """The conversation tracker (events, slots, active loop) as the HTTP API returns it."""
+
+    def _tracker(sender: str) -> dict:
+        with urllib.request.urlopen(f"{bot_stack.url}/conversations/{sender}/tracker", timeout=30) as response:
+            return json.loads(response.read().decode())
+
+    return _tracker

@@ -1,0 +1,156 @@
+"""The running bot over REST: disclaimer first, bad input, persistence, action server down.
+
+Uses the real trained model, `rasa run` and `rasa run actions`, started once per test
+session (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+
+from bot.settings import load_settings
+from tests.bot_texts import is_response, response_texts
+from tests.conftest import post_json
+
+pytestmark = pytest.mark.server
+SETTINGS = load_settings()
+
+FIRST_MESSAGES = {
+    "greeting": "hello",
+    "knowledge question": "what are milia?",
+    "symptom description": "my baby has little white spots all over her nose",
+    "red flag": "my 3 week old has a temperature of 38.6 and won't feed",
+    "gibberish": "asdkjh qwpoeiru zxmcnv",
+    "empty": "",
+    "whitespace": "   \n\t ",
+    "emoji only": "🤔🤔👶",
+    "other language": "hola, mi bebé tiene granitos blancos en la cara",
+    "html": "<b>hi</b><script>alert('x')</script>",
+    "sql": "'; DROP TABLE events; --",
+    "very long": "my baby has white bumps on her nose " * 140,
+    "button payload": "/ask_treatment",
+    "request for a person": "can i talk to a real person please",
+}
+
+
+@pytest.mark.parametrize("kind", FIRST_MESSAGES, ids=list(FIRST_MESSAGES))
+def test_disclaimer_is_the_first_bot_message(kind: str, say, new_sender: Callable[[], str]) -> None:
+    replies = say(new_sender(), FIRST_MESSAGES[kind])
+    assert replies, "the bot must never stay silent"
+    assert is_response(replies[0], "utter_disclaimer"), replies[0]
+    assert SETTINGS.emergency_number in replies[0]["text"]
+    # ... and the user's message is answered too, not only greeted with the disclaimer.
+    assert len(replies) >= 2, replies
+
+
+def test_disclaimer_only_once_per_session(say, new_sender) -> None:
+    sender = new_sender()
+    say(sender, "hi")
+    second = say(sender, "what are milia")
+    assert second and not any(is_response(reply, "utter_disclaimer") for reply in second)
+
+
+def test_disclaimer_on_request(say, new_sender) -> None:
+    sender = new_sender()
+    say(sender, "hi")
+    replies = say(sender, "show me the disclaimer again please")
+    assert any(is_response(reply, "utter_disclaimer") for reply in replies), replies
+
+
+def test_start_over_shows_the_disclaimer_again(say, new_sender) -> None:
+    sender = new_sender()
+    say(sender, "hi")
+    replies = say(sender, "/restart")
+    assert replies and is_response(replies[0], "utter_disclaimer"), replies
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "🙂🙂🙂", "x" * 5000, "<img src=x onerror=alert(1)>", "'; DROP TABLE events; --", "¿¡", "1234567"],
+)
+def test_bad_input_gets_a_polite_reply(text: str, say, new_sender) -> None:
+    sender = new_sender()
+    say(sender, "hi")
+    replies = say(sender, text)
+    assert replies and all(reply.get("text") or reply.get("custom") for reply in replies), replies
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mon bébé a des petits boutons blancs sur le nez",
+        "mein Baby hat weiße Pickel im Gesicht",
+        "我的宝宝脸上有白色小点",
+    ],
+)
+def test_other_languages_are_told_english_only(text: str, say, new_sender) -> None:
+    sender = new_sender()
+    say(sender, "hi")
+    replies = say(sender, text)
+    assert any(is_response(reply, "utter_non_english") for reply in replies), replies
+
+
+def test_emergency_in_another_language_is_not_lost(say, new_sender) -> None:
+    """A foreign-language message still gets emergency advice when an English sign is in it."""
+    replies = say(new_sender(), "mi bebé de 3 semanas tiene fiebre 38.5 and is floppy")
+    assert any((reply.get("custom") or {}).get("triage_level") == "emergency" for reply in replies), replies
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b"", b"[]", b'"just a string"', b'{"sender": "x"}', b'{"message": 5, "sender": "x"}'],
+)
+def test_malformed_requests_get_4xx(body: bytes, bot_stack) -> None:
+    status, _ = post_json(f"{bot_stack.url}/webhooks/rest/webhook", body)
+    assert 400 <= status < 500, status
+
+
+def test_emergency_then_normal_answer(say, new_sender) -> None:
+    sender = new_sender()
+    first = say(sender, "my newborn is 2 weeks old, she has a fever of 38.4 and is really floppy")
+    texts = [reply.get("text") for reply in first]
+    assert is_response(first[0], "utter_disclaimer")
+    assert texts[1] in response_texts("utter_triage_emergency")
+    assert {"triage_level": "emergency"} == first[2]["custom"]
+    assert SETTINGS.emergency_number in texts[1]
+    # The level never goes down: a calmer follow-up keeps the emergency level.
+    later = say(sender, "she also has a tiny bump that's been bleeding a little")
+    assert any((reply.get("custom") or {}).get("triage_level") == "emergency" for reply in later), later
+
+
+def test_questionnaire_by_buttons_to_self_care(say, new_sender, tracker_of) -> None:
+    sender = new_sender()
+    say(sender, "my son has some tiny white bumps on his face, should i be worried?")
+    for payload in ('/inform{"age_group":"newborn"}', '/inform{"body_site":"face"}',
+                    '/inform{"duration":"under_4_weeks"}', '/inform{"danger_signs":"no"}'):
+        assert say(sender, payload)
+    replies = say(sender, '/inform{"warning_signs":"none"}')
+    assert any(is_response(reply, "utter_triage_self_care") for reply in replies), replies
+    tracker = tracker_of(sender)
+    assert tracker["slots"]["triage_level"] == "self_care"
+
+
+def test_red_flag_mid_questionnaire_interrupts_it(say, new_sender, tracker_of) -> None:
+    sender = new_sender()
+    say(sender, "i found white bumps on my daughter's face, should i worry")
+    replies = say(sender, "oh and now her lips have gone blue")
+    assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
+    tracker = tracker_of(sender)
+    assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name")
+    assert tracker["slots"]["triage_level"] == "emergency"
+
+
+def test_stopping_the_questionnaire(say, new_sender) -> None:
+    sender = new_sender()
+    say(sender, "there are small white lumps on my cheeks, is that bad?")
+    replies = say(sender, "stop")
+    assert any(is_response(reply, "utter_questionnaire_stopped") for reply in replies), replies
+
+
+def test_request_human_gives_clinic_contact(say, new_sender) -> None:
+    sender = new_sender()
+    say(sender, "hi")
+    replies = say(sender, "i want to book an appointment with the clinic")
+    assert any(SETTINGS.phone in (reply.get("text") or "") for reply in replies), replies
