@@ -1,0 +1,74 @@
+"""Rasa's own checks, run on the trained model: data validation, test stories, held-out NLU.
+
+- `rasa data validate --fail-on-warnings`: no warnings at all.
+- `rasa test core` on every test story file in tests/: 100% of stories must pass.
+- `rasa test nlu` on tests/nlu/holdout.yml (phrasings never used for training):
+  intent accuracy printed and required to be at least 0.95.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+RASA = str(Path(sys.executable).parent / "rasa")
+OUTPUT = REPO / "test-output"
+MIN_HOLDOUT_ACCURACY = 0.95
+
+
+def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([RASA, *args], cwd=REPO, capture_output=True, text=True, timeout=timeout)
+
+
+def test_data_validates_without_warnings() -> None:
+    result = rasa("data", "validate", "--fail-on-warnings")
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+
+
+def test_every_test_story_passes(capsys) -> None:
+    out = OUTPUT / "core"
+    result = rasa("test", "core", "--stories", "tests", "--model", "models", "--out", str(out), "--no-plot")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    failed = (out / "failed_test_stories.yml").read_text(encoding="utf-8")
+    report = json.loads((out / "story_report.json").read_text(encoding="utf-8"))
+    with capsys.disabled():
+        print(f"\nTest stories: action accuracy {report['accuracy']:.3f} over {report['macro avg']['support']} actions")
+    assert "stories: []" in failed or failed.strip() in ("", "# None of the test stories failed - all good!"), failed
+
+
+@pytest.fixture(scope="module")
+def holdout_report() -> dict:
+    out = OUTPUT / "nlu-holdout"
+    result = rasa("test", "nlu", "--nlu", "tests/nlu/holdout.yml", "--model", "models", "--out", str(out), "--no-plot")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
+
+
+def test_holdout_intent_accuracy(holdout_report: dict, capsys) -> None:
+    accuracy = holdout_report["accuracy"]
+    weighted_f1 = holdout_report["weighted avg"]["f1-score"]
+    per_intent = {
+        name: scores["f1-score"]
+        for name, scores in holdout_report.items()
+        if isinstance(scores, dict) and name not in ("macro avg", "weighted avg", "micro avg")
+    }
+    weakest = ", ".join(f"{name} {f1:.2f}" for name, f1 in sorted(per_intent.items(), key=lambda item: item[1])[:3])
+    with capsys.disabled():
+        print(f"\nHeld-out NLU: intent accuracy {accuracy:.3f}, weighted F1 {weighted_f1:.3f}; weakest: {weakest}")
+    assert accuracy >= MIN_HOLDOUT_ACCURACY
+
+
+def test_holdout_covers_every_intent(holdout_report: dict) -> None:
+    import yaml
+
+    intents = set(yaml.safe_load((REPO / "domain.yml").read_text())["intents"])
+    holdout = yaml.safe_load((REPO / "tests" / "nlu" / "holdout.yml").read_text())["nlu"]
+    counts = {block["intent"]: len([line for line in block["examples"].splitlines() if line.strip()])
+              for block in holdout}
+    assert set(counts) == intents
+    assert min(counts.values()) >= 5, counts
