@@ -1,0 +1,175 @@
+"""Speed and memory of this bot against Rasa's template bot, measured in the same run.
+
+`make bench` prints, for both bots: training time, cold start (process start to the
+first answered REST request), reply latency p50/p95 over a fixed conversation script
+(at least 200 REST turns), and resident memory of the Rasa server (and of our action
+server), then the ratios. The template bot is the one `rasa init --no-prompt` creates
+(DIET + TED), trained here from scratch. Figures are written to
+test-output/bench.json as well. Nothing is asserted: these are measurements.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Optional
+
+from tests.servers import stop, wait_until_up
+
+REPO = Path(__file__).resolve().parent.parent
+RASA = str(Path(sys.executable).parent / "rasa")
+OUTPUT = REPO / "test-output"
+
+# A fixed script of conversations; each list is one conversation (new sender).
+SCRIPT: list[list[str]] = [
+    ["hello", "what are milia", "are they contagious", "how long do they last", "thanks", "bye"],
+    ["my baby has white spots on her nose", "/inform{\"age_group\":\"newborn\"}", "/inform{\"body_site\":\"face\"}",
+     "/inform{\"duration\":\"under_4_weeks\"}", "/inform{\"danger_signs\":\"no\"}", "/inform{\"warning_signs\":\"none\"}"],
+    ["hi", "can i pop them with a needle", "how do i get rid of them", "is it cancer", "no", "goodbye"],
+    ["my 3 week old has a fever of 38.5", "what should i do", "thank you"],
+    ["are you a bot", "what can you do", "who gets milia", "can i prevent them", "bye"],
+]
+MIN_TURNS = 200
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process and its children, in KiB (from /proc)."""
+    total = 0
+    pids = [pid]
+    try:
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        pids += [int(child) for child in children]
+    except FileNotFoundError:
+        pass
+    for each in pids:
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            continue
+    return total
+
+
+def post(url: str, sender: str, text: str, timeout: float = 60) -> Optional[list]:
+    data = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read().decode())
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return None
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=_env())
+    return time.perf_counter() - start
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(REPO)}
+
+
+def serve_and_measure(name: str, cwd: Path, model: Path, port: int, extra: list[str]) -> dict[str, Any]:
+    """Cold start, latency over the script and memory of one bot."""
+    webhook = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    log = OUTPUT / f"bench-{name}.log"
+    start = time.perf_counter()
+    process = subprocess.Popen([RASA, "run", "--port", str(port), "--model", str(model), *extra], cwd=cwd,
+                               env=_env(), stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    try:
+        while post(webhook, "cold-start", "hello", timeout=5) in (None, []):
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited; see {log}")
+            if time.perf_counter() - start > 300:
+                raise RuntimeError(f"{name} not answering after 300 s; see {log}")
+            time.sleep(0.2)
+        cold_start = time.perf_counter() - start
+        latencies: list[float] = []
+        round_number = 0
+        while len(latencies) < MIN_TURNS:
+            for index, conversation in enumerate(SCRIPT):
+                sender = f"bench-{round_number}-{index}"
+                for text in conversation:
+                    began = time.perf_counter()
+                    replies = post(webhook, sender, text)
+                    latencies.append(time.perf_counter() - began)
+                    if replies is None:
+                        raise RuntimeError(f"{name}: no answer to {text!r}")
+            round_number += 1
+        quantiles = statistics.quantiles(latencies, n=100)
+        return {
+            "cold_start_s": round(cold_start, 2),
+            "turns": len(latencies),
+            "latency_p50_ms": round(quantiles[49] * 1000, 1),
+            "latency_p95_ms": round(quantiles[94] * 1000, 1),
+            "rss_mib": round(rss_kib(process.pid) / 1024, 1),
+        }
+    finally:
+        stop(process)
+
+
+def measure_ours(workdir: Path) -> dict[str, Any]:
+    models = workdir / "ours-models"
+    training = timed([RASA, "train", "--force", "--out", str(models)], REPO)
+    actions_log = OUTPUT / "bench-actions.log"
+    actions = subprocess.Popen([RASA, "run", "actions", "--port", "15255"], cwd=REPO, env=_env(),
+                               stdout=open(actions_log, "wb"), stderr=subprocess.STDOUT)
+    try:
+        wait_until_up("http://127.0.0.1:15255/health", actions, actions_log)
+        endpoints = workdir / "endpoints.yml"
+        endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:15255/webhook"\n'
+                             "tracker_store:\n  type: bot.tracker_store.UrlSQLTrackerStore\n"
+                             f"  url: sqlite:///{workdir / 'bench.db'}\n")
+        figures = serve_and_measure("ours", REPO, models, 15205, ["--endpoints", str(endpoints)])
+        figures["action_server_rss_mib"] = round(rss_kib(actions.pid) / 1024, 1)
+    finally:
+        stop(actions)
+    figures["training_s"] = round(training, 1)
+    return figures
+
+
+def measure_template(workdir: Path) -> dict[str, Any]:
+    project = workdir / "template"
+    project.mkdir()
+    # `rasa init --no-prompt` also trains; we time a separate forced training instead.
+    subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(project)], cwd=project, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
+    shutil.rmtree(project / "models", ignore_errors=True)
+    training = timed([RASA, "train", "--force", "--out", "models"], project)
+    figures = serve_and_measure("template", project, project / "models", 15305, [])
+    figures["training_s"] = round(training, 1)
+    return figures
+
+
+def main() -> int:
+    OUTPUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="milia-bench-") as tmp:
+        workdir = Path(tmp)
+        ours = measure_ours(workdir)
+        template = measure_template(workdir)
+    ratios = {key: round(ours[key] / template[key], 2) for key in
+              ("training_s", "cold_start_s", "latency_p50_ms", "latency_p95_ms", "rss_mib") if template.get(key)}
+    result = {"machine": {"cpus": os.cpu_count()}, "ours": ours, "template": template, "ours_over_template": ratios}
+    (OUTPUT / "bench.json").write_text(json.dumps(result, indent=2))
+    print(f"{'figure':<22}{'ours':>12}{'template':>12}{'ratio':>8}")
+    for key in ("training_s", "cold_start_s", "latency_p50_ms", "latency_p95_ms", "rss_mib"):
+        print(f"{key:<22}{ours[key]:>12}{template[key]:>12}{ratios.get(key, ''):>8}")
+    print(f"{'turns':<22}{ours['turns']:>12}{template['turns']:>12}")
+    print(f"action server RSS (ours only): {ours['action_server_rss_mib']} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
