@@ -32,8 +32,8 @@ OUTPUT = REPO / "test-output"
 # A fixed script of conversations; each list is one conversation (new sender).
 SCRIPT: list[list[str]] = [
     ["hello", "what are milia", "are they contagious", "how long do they last", "thanks", "bye"],
-    ["my baby has white spots on her nose", "/inform{\"age_group\":\"newborn\"}", "/inform{\"body_site\":\"face\"}",
-     "/inform{\"duration\":\"under_4_weeks\"}", "/inform{\"danger_signs\":\"no\"}", "/inform{\"warning_signs\":\"none\"}"],
+    ["my baby has white spots on her nose", '/inform{"age_group":"newborn"}', '/inform{"body_site":"face"}',
+     '/inform{"duration":"under_4_weeks"}', '/inform{"danger_signs":"no"}', '/inform{"warning_signs":"none"}'],
     ["hi", "can i pop them with a needle", "how do i get rid of them", "is it cancer", "no", "goodbye"],
     ["my 3 week old has a fever of 38.5", "what should i do", "thank you"],
     ["are you a bot", "what can you do", "who gets milia", "can i prevent them", "bye"],
