@@ -13,7 +13,7 @@ INSTALLED := $(VENV)/.installed
 SPACY_MODEL := build/spacy-en/meta.json
 MODEL_STAMP := models/.trained
 TRAIN_INPUTS := $(shell find data -type f -name '*.yml') domain.yml config.yml bot/policies.py \
-                bot/nlu/red_flag_detector.py bot/nlu/language_guard.py
+                bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py
 BOT_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 export TF_CPP_MIN_LOG_LEVEL ?= 3

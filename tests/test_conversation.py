@@ -29,7 +29,7 @@ FIRST_MESSAGES = {
     "other language": "hola, mi bebé tiene granitos blancos en la cara",
     "html": "<b>hi</b><script>alert('x')</script>",
     "sql": "'; DROP TABLE events; --",
-    "very long": "my baby has white bumps on her nose " * 140,
+    "very long": ("my baby has white bumps on her nose " * 139)[:5000],
     "button payload": "/ask_treatment",
     "request for a person": "can i talk to a real person please",
 }
@@ -60,9 +60,11 @@ def test_disclaimer_on_request(say, new_sender) -> None:
 
 
 def test_start_over_shows_the_disclaimer_again(say, new_sender) -> None:
+    """After /restart (the widget's "start over") the next message gets the disclaimer first."""
     sender = new_sender()
     say(sender, "hi")
-    replies = say(sender, "/restart")
+    say(sender, "/restart")
+    replies = say(sender, "hello again")
     assert replies and is_response(replies[0], "utter_disclaimer"), replies
 
 
@@ -103,8 +105,14 @@ def test_emergency_in_another_language_is_not_lost(say, new_sender) -> None:
     [b"{not json", b"", b"[]", b'"just a string"', b'{"sender": "x"}', b'{"message": 5, "sender": "x"}'],
 )
 def test_malformed_requests_get_4xx(body: bytes, bot_stack) -> None:
-    status, _ = post_json(f"{bot_stack.url}/webhooks/rest/webhook", body)
+    status, reply = post_json(f"{bot_stack.url}/webhooks/rest/webhook", body)
     assert 400 <= status < 500, status
+    assert isinstance(reply, dict) and reply["error"], reply
+
+
+def test_oversized_message_gets_4xx(bot_stack, new_sender) -> None:
+    status, reply = post_json(f"{bot_stack.url}/webhooks/rest/webhook", {"sender": new_sender(), "message": "x" * 5001})
+    assert status == 400 and "5000" in reply["error"], (status, reply)
 
 
 def test_emergency_then_normal_answer(say, new_sender) -> None:
