@@ -25,7 +25,12 @@ QUESTIONNAIRE_SLOTS = ("age_group", "body_site", "duration", "danger_signs", "wa
 
 
 class ActionTriageAdvice(Action):
-    """After the questionnaire: the level's advice from the rules table, level into a slot."""
+    """After the questionnaire: decide the level from the rules table and set ``triage_level``.
+
+    The advice itself is the level's domain response, chosen by the rules in
+    data/rules/triage.yml from the slot, so the wording lives in one place (domain.yml)
+    for both this action and the safety net.
+    """
 
     def name(self) -> str:
         return "action_triage_advice"
@@ -34,18 +39,19 @@ class ActionTriageAdvice(Action):
         _, session_flags, mentions_baby = conversation_findings(sdk_message_entities(tracker.events))
         slots = {slot: tracker.get_slot(slot) for slot in QUESTIONNAIRE_SLOTS}
         decision = decide_after_questionnaire(session_flags, slots, mentions_baby, TABLE)
-        dispatcher.utter_message(response=decision.advice, **SETTINGS.as_slots())
         return [SlotSet("triage_level", decision.level)]
 
 
 class ActionRequestHuman(Action):
-    """The clinic's contact and booking details, read from the clinic settings."""
+    """The clinic's contact and booking details, fresh from the clinic settings, into slots.
+
+    The rule for ``request_human`` then says ``utter_request_human``, which shows them.
+    """
 
     def name(self) -> str:
         return "action_request_human"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(response="utter_request_human", **SETTINGS.as_slots())
         return [SlotSet(name, value) for name, value in SETTINGS.as_slots().items()]
 
 

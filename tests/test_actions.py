@@ -65,22 +65,21 @@ COMPLETE = {"age_group": "newborn", "body_site": "face", "duration": "under_4_we
 )
 def test_triage_advice_levels(slots, events, level) -> None:
     messages, result = run(ActionTriageAdvice(), make_tracker(slots, events))
-    assert messages[0]["response"] == f"utter_triage_{level}"
-    assert messages[0]["emergency_number"] == SETTINGS.emergency_number
     assert result == [SlotSet("triage_level", level)]
+    assert messages == []  # the rules say the level's response (data/rules/triage.yml)
 
 
 def test_earlier_sessions_do_not_count() -> None:
     events = [user_event("fever", [red_flag("fever")]), {"event": "session_started"}]
-    messages, _ = run(ActionTriageAdvice(), make_tracker(COMPLETE, events))
-    assert messages[0]["response"] == "utter_triage_self_care"
+    _, result = run(ActionTriageAdvice(), make_tracker(COMPLETE, events))
+    assert result == [SlotSet("triage_level", "self_care")]
 
 
 def test_request_human_gives_clinic_contact() -> None:
     messages, events = run(ActionRequestHuman(), make_tracker({}))
-    assert messages[0]["response"] == "utter_request_human"
-    assert messages[0]["clinic_phone"] == SETTINGS.phone
-    assert messages[0]["booking_url"] == SETTINGS.booking_url
+    assert messages == []
+    assert SlotSet("clinic_phone", SETTINGS.phone) in events
+    assert SlotSet("booking_url", SETTINGS.booking_url) in events
     assert SlotSet("clinic_name", SETTINGS.clinic_name) in events
 
 
@@ -90,3 +89,18 @@ def test_action_names_are_in_the_domain() -> None:
     with open("domain.yml", encoding="utf-8") as handle:
         domain = yaml.safe_load(handle)
     assert {ActionTriageAdvice().name(), ActionRequestHuman().name()} <= set(domain["actions"])
+
+
+def test_every_level_has_a_rule_giving_its_advice() -> None:
+    import yaml
+
+    from bot.triage import load_table
+
+    with open("data/rules/triage.yml", encoding="utf-8") as handle:
+        rules = yaml.safe_load(handle)["rules"]
+    given = {}
+    for rule in rules:
+        steps = rule["steps"]
+        if steps[0].get("action") == "action_triage_advice":
+            given[steps[1]["slot_was_set"][0]["triage_level"]] = steps[2]["action"]
+    assert given == load_table().advice

@@ -19,7 +19,8 @@ VALID = yaml.safe_load((REPO / "clinic.yml").read_text())
 def test_default_settings_are_valid() -> None:
     settings = load_settings(REPO / "clinic.yml")
     assert settings.emergency_number == str(VALID["emergency_number"])
-    assert set(settings.as_slots()) == {"clinic_name", "clinic_phone", "booking_url", "emergency_number", "medical_line"}
+    expected = {"clinic_name", "clinic_phone", "booking_url", "emergency_number", "medical_line"}
+    assert set(settings.as_slots()) == expected
 
 
 @pytest.mark.parametrize(
