@@ -113,7 +113,7 @@ class SafetyNetRulePolicy(RulePolicy):
             clinic = [SlotSet(name, value) for name, value in self._settings.as_slots().items()]
             return self._insert(DISCLAIMER, domain, clinic)
 
-        last_action = events[-1] if events and isinstance(events[-1], ActionExecuted) else None
+        last_action = next((event for event in reversed(events) if isinstance(event, ActionExecuted)), None)
         if since_user is None:
             # The disclaimer after a session start with no message yet: wait for the user.
             return self._insert(ACTION_LISTEN_NAME, domain) if last_action and is_inserted(last_action) else None

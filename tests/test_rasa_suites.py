@@ -26,8 +26,28 @@ def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
 
 
 def test_data_validates_without_warnings() -> None:
+    """No warnings, except one false positive of Rasa 3.6's validator, checked to be exactly that.
+
+    The validator reports every response not named in a story or rule as unused; the
+    questionnaire's questions (utter_ask_<slot>) are said by the form itself, which it
+    does not see. Each such warning must name a question of a form in the domain.
+    """
+    import re
+
+    import yaml
+
     result = rasa("data", "validate", "--fail-on-warnings")
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    forms = yaml.safe_load((REPO / "domain.yml").read_text())["forms"]
+    questions = {f"utter_ask_{slot}" for form in forms.values() for slot in form["required_slots"]}
+    warnings = [line for line in output.splitlines() if "UserWarning" in line or "WARNING" in line]
+    unexplained = [
+        line for line in warnings
+        if not (match := re.search(r"The utterance '(\w+)' is not used in any story or rule", line))
+        or match.group(1) not in questions
+    ]
+    assert not unexplained, "\n".join(unexplained)
 
 
 def test_every_test_story_passes(capsys) -> None:
