@@ -200,3 +200,19 @@ def decide_after_questionnaire(
     if decision.level is None and table.default_finding:
         decision = decide({table.default_finding}, slots.get("age_group"), mentions_baby, table=table)
     return decision
+
+
+def rules_markdown(table: Optional[TriageTable] = None) -> str:
+    """The rules table as Markdown, for README (``python -m bot.triage``)."""
+    table = table or load_table()
+    lines = ["| rule | finding | with | age | level | reason |", "|---|---|---|---|---|---|"]
+    for rule in table.rules:
+        lines.append(
+            f"| `{rule.id}` | `{rule.finding}` | {', '.join(sorted(rule.with_findings))} | "
+            f"{', '.join(sorted(rule.age_groups))} | {rule.level} | {rule.reason} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(rules_markdown())
