@@ -2,6 +2,7 @@
 #   make run    set up, train if needed, serve the bot + widget on http://localhost:5005
 #   make test   set up, train if needed, run every test
 # Others: make shell (talk in the terminal), make bench (speed and memory figures),
+#         make compare-nlu (our classifier against DIET on the held-out set),
 #         make train, make lint, make clean.
 
 SHELL := /bin/bash
@@ -19,7 +20,7 @@ ACTIONS_PORT ?= 5055
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: setup train run shell test lint bench browser-deps clean
+.PHONY: setup train run shell test lint bench compare-nlu browser-deps clean
 
 setup: $(INSTALLED) $(SPACY_MODEL)
 
@@ -69,6 +70,10 @@ shell: setup train
 
 bench: setup train
 	$(BIN)/python -m bench.bench
+
+# Held-out accuracy of our classifier against DIET (the figures behind the choice).
+compare-nlu: setup
+	$(BIN)/python -m bench.compare_nlu
 
 clean:
 	rm -rf models build results test-output .pytest_cache milia_tracker.db
