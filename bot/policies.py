@@ -97,9 +97,18 @@ class SafetyNetRulePolicy(RulePolicy):
         inserted = self._safety_net(tracker, domain)
         if inserted is not None:
             return inserted
-        return super().predict_action_probabilities(
+        prediction = super().predict_action_probabilities(
             self._view_without_inserted(tracker, domain), domain, rule_only_data, **kwargs
         )
+        if tracker.latest_action_name == DISCLAIMER and self._predicts(prediction, DISCLAIMER, domain):
+            # Someone whose first message asks for the disclaimer has just been shown it.
+            return self._insert(ACTION_LISTEN_NAME, domain)
+        return prediction
+
+    @staticmethod
+    def _predicts(prediction: PolicyPrediction, action_name: str, domain: Domain) -> bool:
+        index = domain.index_for_action(action_name)
+        return prediction.max_confidence > 0 and prediction.max_confidence_index == index
 
     def _safety_net(self, tracker: DialogueStateTracker, domain: Domain) -> Optional[PolicyPrediction]:
         events = tracker.applied_events()

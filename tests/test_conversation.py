@@ -59,6 +59,11 @@ def test_disclaimer_on_request(say, new_sender) -> None:
     assert any(is_response(reply, "utter_disclaimer") for reply in replies), replies
 
 
+def test_asking_for_the_disclaimer_first_shows_it_once(say, new_sender) -> None:
+    replies = say(new_sender(), "can i read the disclaimer first")
+    assert [is_response(reply, "utter_disclaimer") for reply in replies].count(True) == 1, replies
+
+
 def test_start_over_shows_the_disclaimer_again(say, new_sender) -> None:
     """After /restart (the widget's "start over") the next message gets the disclaimer first."""
     sender = new_sender()
