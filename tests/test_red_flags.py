@@ -1,0 +1,211 @@
+"""The deterministic red-flag detector (bot/red_flags.py) on its phrase table and more.
+
+The table (tests/data/red_flag_phrases.yml) gives, per phrase, the exact set of red
+flags and, where relevant, the age group, duration, body site, audience and whether a
+baby is mentioned. Docs are made the way Rasa's SpacyNLP makes them (lowercased text,
+our own pipeline); a second test checks the original casing gives the same answer.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from spacy.language import Language
+
+from bot.red_flags import PATTERNS_PATH, Entity, PatternFileError, RedFlagDetector, load_config, load_detector
+from bot.spacy_pipeline import build_pipeline
+from bot.triage import load_table
+
+CASES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "data" / "red_flag_phrases.yml").read_text(encoding="utf-8")
+)["cases"]
+OPTIONAL = {"age": "age_group", "duration": "duration", "site": "body_site", "audience": "audience"}
+
+# The finding ids the detector must be able to emit (the brief's list; not the
+# questionnaire's checklist_*/persistent_*/typical_milia/wants_to_be_seen).
+DETECTED_FINDINGS = {
+    "fever",
+    "non_blanching_rash",
+    "breathing_difficulty",
+    "face_swelling",
+    "colour_change",
+    "mottled_cold_skin",
+    "floppy_unresponsive",
+    "seizure",
+    "eye_emergency",
+    "sepsis_sign",
+    "spreading_redness",
+    "very_unwell",
+    "infection_sign",
+    "eyelid_swelling",
+    "poor_feeding",
+    "unusually_sleepy",
+    "unusual_crying",
+    "blisters",
+    "weak_immune",
+    "growing_changing",
+    "bleeding",
+    "crusting",
+    "not_healing",
+    "pearly_waxy",
+    "central_dimple",
+    "eye_irritation",
+    "sudden_crop",
+    "inflamed_patch",
+    "after_skin_damage",
+    "yellow_eyelid_patches",
+}
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """Our spaCy pipeline, built once per session (the same one Rasa loads from build/)."""
+    return build_pipeline()
+
+
+@pytest.fixture(scope="session")
+def detector() -> RedFlagDetector:
+    return load_detector()
+
+
+def by_type(entities: list[Entity]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for entity in entities:
+        found[entity.entity].append(entity.value)
+    return found
+
+
+def detect(detector: RedFlagDetector, nlp: Language, text: str) -> dict[str, list[str]]:
+    """What the detector finds in a doc made as SpacyNLP (case_sensitive: false) makes it."""
+    return by_type(detector.detect(nlp(text.lower())))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["text"][:60] for case in CASES])
+def test_phrase(case: dict[str, Any], detector: RedFlagDetector, nlp: Language) -> None:
+    found = detect(detector, nlp, case["text"])
+    assert sorted(found["red_flag"]) == sorted(case["flags"]), found
+    for key, entity in OPTIONAL.items():
+        if key in case:
+            assert found[entity] == ([case[key]] if case[key] else []), (entity, found)
+    if "baby" in case:
+        assert ("mentions_baby" in found["finding"]) == case["baby"], found
+
+
+def test_original_casing_gives_the_same_answer(detector: RedFlagDetector, nlp: Language) -> None:
+    """A doc that is not lowercased (another pipeline, case_sensitive: true) is re-read."""
+
+    def key(text: str) -> list[tuple[str, str, int, int]]:
+        return [(e.entity, e.value, e.start, e.end) for e in detector.detect(nlp(text))]
+
+    for case in CASES:
+        assert key(case["text"]) == key(case["text"].lower()), case["text"]
+
+
+def test_entity_offsets_point_at_the_users_words(detector: RedFlagDetector, nlp: Language) -> None:
+    text = "My Baby is FLOPPY and has a Temp of 38.5°C, no Rash"
+    entities = detector.detect(nlp(text))
+    assert [(e.entity, e.value, e.text) for e in entities] == [
+        ("audience", "parent", "My Baby"),
+        ("finding", "mentions_baby", "Baby"),
+        ("red_flag", "floppy_unresponsive", "FLOPPY"),
+        ("red_flag", "fever", "Temp of 38.5°C"),
+    ]
+    for entity in entities:
+        assert text[entity.start : entity.end] == entity.text
+
+
+def test_rasa_entity_dict(detector: RedFlagDetector, nlp: Language) -> None:
+    (entity,) = detector.detect(nlp("it is bleeding"))
+    assert entity.as_dict("RedFlagDetector") == {
+        "entity": "red_flag",
+        "value": "bleeding",
+        "start": 6,
+        "end": 14,
+        "text": "bleeding",
+        "confidence_entity": 1.0,
+        "extractor": "RedFlagDetector",
+    }
+
+
+def test_one_value_per_single_valued_entity(detector: RedFlagDetector, nlp: Language) -> None:
+    """Slots keep one value: the youngest age, the most specific site, one audience."""
+    found = detect(detector, nlp, "I'm a nurse, my 2 year old and my 3 week old have spots on the nose and eyelids")
+    assert found["age_group"] == ["newborn"]
+    assert found["body_site"] == ["eyes"]
+    assert found["audience"] == ["professional"]
+
+
+# ------------------------------------------------------------------ table coverage
+def test_table_is_large_and_has_many_harmless_phrases() -> None:
+    assert len(CASES) >= 180
+    assert sum(1 for case in CASES if not case["flags"]) >= 50
+    assert len({case["text"] for case in CASES}) == len(CASES), "duplicate phrases"
+
+
+def test_every_detected_finding_has_phrases() -> None:
+    expected = {flag for case in CASES for flag in case["flags"]}
+    assert expected == DETECTED_FINDINGS
+
+
+def test_detector_emits_exactly_the_detected_findings(detector: RedFlagDetector) -> None:
+    assert detector.red_flag_values == DETECTED_FINDINGS
+
+
+def test_detected_findings_all_have_triage_rules() -> None:
+    assert DETECTED_FINDINGS <= load_table().findings
+
+
+# -------------------------------------------------------------- pattern file checks
+def _broken(**changes: Any) -> dict[str, Any]:
+    config = load_config()
+    config["rules"] = [*config["rules"], {"entity": "red_flag", "value": "fever", **changes}]
+    return config
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        (_broken(value="fevre"), "not in triage_rules.yml"),
+        (_broken(patterns=["$nonexistent fever"]), "unknown token class"),
+        (_broken(phrases=[False]), "quote yes/no"),
+        (_broken(patterns=["can't breathe"]), "one token per spec"),
+        (_broken(patterns=[[{"LEMMA": {"BAD_OP": ["x"]}}]]), "rule"),
+        (_broken(quantity="age"), "exactly one of entity or quantity"),
+    ],
+)
+def test_invalid_pattern_files_fail_at_load(config: dict[str, Any], message: str, nlp: Language) -> None:
+    with pytest.raises(PatternFileError, match=message):
+        RedFlagDetector(config, nlp, known_findings=load_table().findings)
+
+
+def test_pattern_file_is_the_default() -> None:
+    assert PATTERNS_PATH.name == "red_flags.yml" and PATTERNS_PATH.is_file()
+
+
+# ------------------------------------------------------------------- performance
+def test_detector_is_built_once() -> None:
+    assert load_detector() is load_detector()
+
+
+def test_detection_is_fast(detector: RedFlagDetector, nlp: Language) -> None:
+    """Well under 5 ms per message: median and mean of the whole table, best of 3."""
+    docs = [nlp(case["text"].lower()) for case in CASES]
+    for doc in docs[:20]:
+        detector.detect(doc)  # warm up
+    runs = []
+    for _ in range(3):
+        timings = []
+        for doc in docs:
+            start = time.perf_counter()
+            detector.detect(doc)
+            timings.append(time.perf_counter() - start)
+        runs.append((statistics.median(timings), statistics.mean(timings)))
+    median, mean = min(runs)
+    assert median < 0.002, f"median {median * 1000:.2f} ms"
+    assert mean < 0.005, f"mean {mean * 1000:.2f} ms"
