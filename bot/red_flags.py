@@ -103,9 +103,10 @@ class NumberRead:
 class PatternCompiler:
     """Turns the YAML token-spec mini-language into spaCy Matcher patterns."""
 
-    def __init__(self, nlp: Language, classes: Mapping[str, Any], units: Mapping[str, Any]):
+    def __init__(self, nlp: Language, classes: Mapping[str, Any], units: Mapping[str, Any], numbers: Mapping[str, Any]):
         self._nlp = nlp
         self._units = units
+        self._numbers = numbers
         self._classes: dict[str, list[dict[str, Any]]] = {}
         for name, spec in classes.items():
             self._classes[name] = self._class_alternatives(spec)
@@ -118,6 +119,8 @@ class PatternCompiler:
             return self._token(spec)
         if isinstance(spec, dict) and "from_units" in spec:
             return [{"LOWER": {"IN": unit_spellings(self._units, spec["from_units"], spec.get("age", False))}}]
+        if isinstance(spec, dict) and "numbers" in spec:
+            return [{"LOWER": {"REGEX": number_regex(self._numbers, spec["numbers"])}}]
         if isinstance(spec, dict):
             return [dict(spec)]
         raise PatternFileError(f"class must be a token spec, a token dict or a list of them: {spec!r}")
@@ -181,6 +184,33 @@ def _expand_op(op: Optional[str]) -> list[Optional[str]]:
     return [None] * low + ["?"] * (high - low)
 
 
+def number_words(numbers: Mapping[str, Any]) -> dict[str, float]:
+    """Every word the number reader knows, with its value ("a" and "an" are 1)."""
+    words = {str(w): float(v) for key in ("words", "vague_words", "decade_words") for w, v in numbers[key].items()}
+    return {**words, **{str(article): 1.0 for article in numbers["article_words"]}}
+
+
+def number_regex(numbers: Mapping[str, Any], parts: Sequence[str]) -> str:
+    """One anchored regex for a number token, built from parts of the ``numbers`` section.
+
+    One REGEX token instead of LIKE_NUM-or-word alternatives keeps the Matcher small.
+    """
+    sources = {
+        "digits": [numbers["regex"]],
+        "glued": [numbers["glued_regex"]],
+        "words": [re.escape(str(w)) for w in numbers["words"]],
+        "vague": [re.escape(str(w)) for w in numbers["vague_words"]],
+        "decades": [re.escape(str(w)) for w in numbers["decade_words"]],
+        "articles": [re.escape(str(w)) for w in numbers["article_words"]],
+        "joiners": [re.escape(str(w)) for w in numbers["joiner_words"]],
+        "points": [re.escape(str(w)) for w in numbers["decimal_point_words"]],
+    }
+    unknown = set(parts) - set(sources)
+    if unknown:
+        raise PatternFileError(f"unknown number parts {sorted(unknown)}")
+    return "^(?:" + "|".join(alternative for part in parts for alternative in sources[part]) + ")$"
+
+
 def unit_spellings(units: Mapping[str, Any], group: str, age: bool = False) -> list[str]:
     """All spellings of a unit group from the ``units`` section."""
     section = units[group]
@@ -217,15 +247,18 @@ class RedFlagDetector:
         self._soft_stops = set(negation["soft_stops"])
         self._separators = set(negation["list_separators"])
         self._subjects = set(negation["clause_subjects"])
+        self._clause_verbs = set(negation["clause_verbs"])
+        self._interjections = set(negation["interjections"])
         self._clause_breaks = self._separators | self._soft_stops | self._hard_stops
         self._negatable = set(config["negatable"])
         self._single_value = {k: list(v) for k, v in config["single_value"].items()}
         self._baby = config["baby"]
-        self._compiler = PatternCompiler(nlp, config["classes"], config["units"])
+        self._compiler = PatternCompiler(nlp, config["classes"], config["units"], config["numbers"])
         self._matcher = Matcher(nlp.vocab, validate=True)
         self._lemma_phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._lower_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._rules: dict[str, Rule] = {}
+        self._labels: dict[int, str] = {}
         self._add_phrases(CUE, negation["cues"])
         self._add_phrases(PSEUDO, negation.get("pseudo", []))
         self._add_phrases(UNCERTAIN, negation.get("uncertainty", []))
@@ -249,7 +282,7 @@ class RedFlagDetector:
         self._other_units = set(units["other_units"])
         numbers = config["numbers"]
         self._number_re = re.compile(numbers["regex"])
-        self._number_words = {str(k): float(v) for k, v in numbers["words"].items()}
+        self._number_words = number_words(numbers)
         self._articles = set(numbers["article_words"])
         self._points = set(numbers["decimal_point_words"])
         self._joiners = set(numbers["joiner_words"])
@@ -269,6 +302,11 @@ class RedFlagDetector:
         ((unit, count),) = amount.items()
         return float(count) * self._day_of[unit]
 
+    def _key(self, label: str) -> str:
+        """Remember the match id of a label (matches are read back by id, not by vocab)."""
+        self._labels[self._nlp.vocab.strings.add(label)] = label
+        return label
+
     def _add_phrases(self, label: str, phrases: Iterable[str], exact: bool = False) -> None:
         if any(not isinstance(phrase, str) for phrase in phrases):
             raise PatternFileError(f"{label}: phrases must be strings (quote yes/no/on/off)")
@@ -276,15 +314,15 @@ class RedFlagDetector:
         if not texts:
             return
         if exact:
-            self._lower_phrases.add(label, [self._nlp.make_doc(text) for text in texts])
+            self._lower_phrases.add(self._key(label), [self._nlp.make_doc(text) for text in texts])
         else:
-            self._lemma_phrases.add(label, list(self._nlp.pipe(texts)))
+            self._lemma_phrases.add(self._key(label), list(self._nlp.pipe(texts)))
 
     def _add_patterns(self, label: str, patterns: Iterable[Any]) -> None:
         compiled = [spacy_pattern for pattern in patterns for spacy_pattern in self._compiler.compile(pattern)]
         if compiled:
             try:
-                self._matcher.add(label, compiled)
+                self._matcher.add(self._key(label), compiled)
             except ValueError as error:
                 raise PatternFileError(f"{label}: {error}") from error
 
@@ -354,7 +392,7 @@ class RedFlagDetector:
         quantities: list[tuple[Rule, int, int]] = []
         matches = [*self._matcher(doc), *self._lemma_phrases(doc), *self._lower_phrases(doc)]
         for match_id, start, end in matches:
-            label = self._nlp.vocab.strings[match_id] if match_id in self._nlp.vocab.strings else ""
+            label = self._labels.get(match_id, "")
             if label in spans:
                 spans[label].append((start, end))
             elif label in self._rules:
@@ -367,7 +405,8 @@ class RedFlagDetector:
         hits = [h for h in hits if not self._suppressed_by_reading(h, suppressing)]
         hits += readings
         hits = self._drop_contained(hits, spans[HARMLESS])
-        hits = [h for h in hits if h.entity not in self._negatable or not self._negated(doc, h, hits, spans)]
+        cues, uncertain = self._negation_context(hits, spans)
+        hits = [h for h in hits if h.entity not in self._negatable or not self._negated(doc, h, cues, uncertain)]
         hits = self._apply_baby_rule(hits)
         return self._to_entities(doc, original, self._single_values(hits))
 
@@ -392,19 +431,29 @@ class RedFlagDetector:
         return kept
 
     # --- negation -----------------------------------------------------------------
-    def _negated(self, doc: Doc, hit: Hit, hits: Sequence[Hit], spans: Mapping[str, list[tuple[int, int]]]) -> bool:
+    def _negation_context(
+        self, hits: Sequence[Hit], spans: Mapping[str, list[tuple[int, int]]]
+    ) -> tuple[set[int], set[int]]:
+        """Token positions of real negation cues and of uncertainty phrases.
+
+        A cue word inside a sign ("won't wake"), a pseudo-negation ("no longer") or a
+        harmless phrase is no cue.
+        """
+        blocked = _positions(spans[PSEUDO]) | _positions(spans[HARMLESS])
+        blocked |= _positions((h.start, h.end) for h in hits if h.entity in self._negatable)
+        return _positions(spans[CUE]) - blocked, _positions(spans[UNCERTAIN])
+
+    def _negated(self, doc: Doc, hit: Hit, cues: set[int], uncertain: set[int]) -> bool:
         """True when a negation word governs the hit: NegEx-style with clause scope.
 
         Walk back from the hit up to ``window`` tokens. Uncertainty or a clause end
         stops the walk (sign kept); a negation cue ends it (sign negated), unless an
         "and" came between without a comma list ("no fever and floppy" keeps floppy).
-        Cue words inside another sign, a pseudo-negation or a harmless phrase are not
-        cues. Then a post cue ("fever-free") right after the hit also negates.
+        A clause ends at a stop word, or at a subject that follows a separator or is
+        followed by a verb ("no fever she's floppy"), so "no" right before a subject
+        ("no she's floppy") negates nothing. A post cue ("fever-free") right after the
+        hit negates it.
         """
-        uncertain = _positions(spans[UNCERTAIN])
-        blocked = _positions(spans[PSEUDO]) | _positions(spans[HARMLESS])
-        blocked |= _positions((h.start, h.end) for h in hits if h.entity in self._negatable)
-        cues = _positions(spans[CUE]) - blocked
         pending_and = False
         i = hit.start - 1
         while i >= 0 and hit.start - i <= self._window:
@@ -415,7 +464,11 @@ class RedFlagDetector:
                 return not pending_and
             if word in self._hard_stops or "\n" in doc[i].text:
                 return False
-            if word in self._subjects and i > 0 and doc[i - 1].lower_ in self._clause_breaks:
+            if word in self._subjects and (
+                _word_at(doc, i - 1) in self._clause_breaks
+                or _word_at(doc, i - 1) in self._interjections
+                or _word_at(doc, i + 1) in self._clause_verbs
+            ):
                 return False
             if word in self._soft_stops:
                 pending_and = True
@@ -506,7 +559,6 @@ class RedFlagDetector:
 
     def _unit_after(self, span: Span, number: NumberRead) -> tuple[Optional[str], bool]:
         """The unit (time unit name or "c"/"f") after the number, and whether a degree word was seen."""
-        degree = False
         words = [number.suffix.strip("°")] if number.suffix.strip("°") else []
         degree = "°" in number.suffix
         words += [t.lower_ for t in list(span)[number.after :]]
