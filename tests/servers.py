@@ -31,6 +31,7 @@ def _get(url: str, timeout: float = 2.0) -> Optional[int]:
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = START_TIMEOUT_S) -> None:
+    """Wait for ``url`` to answer 200; on failure stop the process (never leave it running)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -38,6 +39,7 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
         if _get(url) == 200:
             return
         time.sleep(0.5)
+    stop(process)
     raise RuntimeError(f"server at {url} not up after {timeout}s; log:\n{log.read_text()[-4000:]}")
 
 

@@ -1,18 +1,29 @@
-"""Rasa's logistic-regression intent classifier, safe for messages with no words.
+"""Rasa's logistic-regression intent classifier, with two Rasa 3.6 bugs mended.
 
-Rasa 3.6's ``LogisticRegressionClassifier`` raises on a message that has no features
-(an empty or whitespace-only message): the request then ends with no reply at all.
-This subclass classifies such messages as ``nlu_fallback`` so the bot answers them
-politely like any other message it did not understand.
+1. ``LogisticRegressionClassifier`` raises on a message that has no features (an empty
+   or whitespace-only message): the request then ends with no reply at all. This
+   subclass classifies such messages as ``nlu_fallback`` so the bot answers them
+   politely like any other message it did not understand.
+2. It names its saved file after the graph node (``train_...Classifier4.skops``). When
+   Rasa's training cache restores the component into a node with another index (the
+   same classifier in a pipeline with one component more or less), the model can no
+   longer be loaded. This subclass saves under a fixed file name.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+MODEL_FILE = "classifier.skops"
 
 
 def has_features(message: Message) -> bool:
@@ -34,3 +45,30 @@ class BlankSafeLogisticRegressionClassifier(LogisticRegressionClassifier):
                 message.set(INTENT, intent, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
         return messages
+
+    def persist(self) -> None:
+        import skops.io as sio
+
+        with self._model_storage.write_to(self._resource) as model_dir:
+            sio.dump(self.clf, model_dir / MODEL_FILE)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> BlankSafeLogisticRegressionClassifier:
+        import skops.io as sio
+
+        with model_storage.read_from(resource) as model_dir:
+            path = model_dir / MODEL_FILE
+            # Only scikit-learn's own types are trusted; anything else fails loudly.
+            untrusted = sio.get_untrusted_types(file=path)
+            if untrusted:
+                raise ValueError(f"untrusted types in {path}: {untrusted}")
+            component = cls(config, execution_context.node_name, model_storage, resource)
+            component.clf = sio.load(path, trusted=untrusted)
+            return component
