@@ -253,6 +253,7 @@ class RedFlagDetector:
         self._negatable = set(config["negatable"])
         self._single_value = {k: list(v) for k, v in config["single_value"].items()}
         self._baby = config["baby"]
+        self._harmless_hides = set(config.get("harmless", {}).get("hides", []))
         self._compiler = PatternCompiler(nlp, config["classes"], config["units"], config["numbers"])
         self._matcher = Matcher(nlp.vocab, validate=True)
         self._lemma_phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
@@ -415,12 +416,11 @@ class RedFlagDetector:
             return False
         return any(hit.start < end and start < hit.end for start, end in readings)
 
-    @staticmethod
-    def _drop_contained(hits: list[Hit], harmless: Sequence[tuple[int, int]]) -> list[Hit]:
-        """Drop hits inside a harmless span, and findings a containing hit overrides."""
+    def _drop_contained(self, hits: list[Hit], harmless: Sequence[tuple[int, int]]) -> list[Hit]:
+        """Drop hits inside a harmless span (of the types it hides), and findings a containing hit overrides."""
         kept = []
         for hit in hits:
-            if any(s <= hit.start and hit.end <= e for s, e in harmless):
+            if hit.entity in self._harmless_hides and any(s <= hit.start and hit.end <= e for s, e in harmless):
                 continue
             if any(
                 other is not hit and hit.value in other.overrides and other.start <= hit.start and hit.end <= other.end
