@@ -13,10 +13,12 @@ view of the conversation without the turns it inserted itself, so the rules in
 Order of precedence for each prediction:
 1. The session has no disclaimer yet: ``utter_disclaimer`` (and the clinic settings
    into slots, so every response can show the emergency number).
-2. The latest message holds a red flag at a safety-net level (see
-   ``bot/resources/triage_rules.yml``) and it has not been answered yet: the level's
-   advice response, ``triage_level`` set, any questionnaire stopped.
-3. Everything else: the ordinary rules.
+2. The latest message holds a red flag, or a questionnaire answer ("yes" to the
+   emergency signs), at a safety-net level (see ``bot/resources/triage_rules.yml``)
+   and it has not been answered yet: the level's advice response, ``triage_level``
+   set, any questionnaire stopped.
+3. Everything else: the ordinary rules; and if the questionnaire could not use a
+   message, it asks its question again rather than leaving the person without it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import (
+    ACTION_DEFAULT_FALLBACK_NAME,
     ACTION_LISTEN_NAME,
     ACTION_RESTART_NAME,
     ACTION_SESSION_START_NAME,
@@ -42,7 +45,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.safety_net import DISCLAIMER, conversation_findings
 from bot.settings import load_settings
-from bot.triage import decide, load_table, needs_immediate_advice
+from bot.triage import decide, load_table, needs_immediate_advice, questionnaire_findings
 
 # Rasa's config validator looks for the exact class RulePolicy and warns that /restart
 # will not work without it; this subclass keeps RulePolicy's default actions, so the
@@ -50,6 +53,8 @@ from bot.triage import decide, load_table, needs_immediate_advice
 warnings.filterwarnings("ignore", message="'RulePolicy' is not included in the model's policy configuration")
 
 INSERTED_KEY = "safety_net"
+NOT_UNDERSTOOD = "utter_answer_not_understood"
+FALLBACK_RESPONSE = "utter_default"
 # A new session or a "start over" shows the disclaimer before the user types anything.
 SESSION_OPENERS = (ACTION_SESSION_START_NAME, ACTION_RESTART_NAME)
 
@@ -103,7 +108,42 @@ class SafetyNetRulePolicy(RulePolicy):
         if tracker.latest_action_name == DISCLAIMER and self._predicts(prediction, DISCLAIMER, domain):
             # Someone whose first message asks for the disclaimer has just been shown it.
             return self._insert(ACTION_LISTEN_NAME, domain)
-        return prediction
+        return self._back_to_questionnaire(tracker, domain, prediction) or prediction
+
+    def _back_to_questionnaire(
+        self, tracker: DialogueStateTracker, domain: Domain, prediction: PolicyPrediction
+    ) -> Optional[PolicyPrediction]:
+        """Never leave the questionnaire stuck on an answer it could not read.
+
+        When the form could not use a message (it rejected it) the rules either answer
+        something else (a side question) and would then wait, or find nothing and fall
+        back; in both cases the person would be left without the question. Here the
+        questionnaire asks its question again: after a side question's answer, or after
+        "I didn't catch that" when nothing else applied.
+        """
+        loop = tracker.active_loop_name
+        if not loop or not tracker.is_active_loop_rejected:
+            return None
+        if tracker.latest_action_name == NOT_UNDERSTOOD:
+            return self._loop_prediction(loop, domain)
+        nothing_applies = prediction.max_confidence <= self._core_fallback_threshold() or any(
+            self._predicts(prediction, name, domain) for name in (ACTION_DEFAULT_FALLBACK_NAME, FALLBACK_RESPONSE)
+        )
+        if nothing_applies:
+            return self._insert(NOT_UNDERSTOOD, domain)
+        answered_aside = tracker.latest_action_name not in (loop, ACTION_LISTEN_NAME)
+        if answered_aside and self._predicts(prediction, ACTION_LISTEN_NAME, domain):
+            return self._loop_prediction(loop, domain)
+        return None
+
+    def _loop_prediction(self, loop: str, domain: Domain) -> PolicyPrediction:
+        """Run the form again (not marked as inserted: the rules must see the loop run)."""
+        probabilities = self._default_predictions(domain)
+        probabilities[domain.index_for_action(loop)] = 1.0
+        return self._prediction(probabilities)
+
+    def _core_fallback_threshold(self) -> float:
+        return float(self.config.get("core_fallback_threshold", 0.3))
 
     @staticmethod
     def _predicts(prediction: PolicyPrediction, action_name: str, domain: Domain) -> bool:
@@ -128,25 +168,30 @@ class SafetyNetRulePolicy(RulePolicy):
             return self._insert(ACTION_LISTEN_NAME, domain) if last_action and is_inserted(last_action) else None
 
         actions_since_user = [event for event in since_user if isinstance(event, ActionExecuted)]
-        if any(is_inserted(event) and event.action_name != DISCLAIMER for event in actions_since_user):
+        advice = set(self._table.advice.values())
+        if any(is_inserted(event) and event.action_name in advice for event in actions_since_user):
             # Our advice was the reply to this message; the turn ends here.
             return self._insert(ACTION_LISTEN_NAME, domain) if last_action and is_inserted(last_action) else None
-        if any(not is_inserted(event) for event in actions_since_user):
+        if any(not is_inserted(event) or event.action_name != DISCLAIMER for event in actions_since_user):
             return None  # the conversation already answered this message
 
         latest_flags, session_flags, mentions_baby = conversation_findings(
             event.entities for event in events if isinstance(event, UserUttered)
         )
-        if not latest_flags:
+        # A questionnaire answer ("yes" to the emergency signs) counts like a red flag.
+        answered_now = {event.key: event.value for event in since_user if isinstance(event, SlotSet)}
+        latest_findings = latest_flags | questionnaire_findings(answered_now, self._table)
+        if not latest_findings:
             return None
+        answers = {slot: tracker.get_slot(slot) for slot in self._table.questionnaire}
         decision = decide(
-            session_flags,
+            session_flags | questionnaire_findings(answers, self._table),
             age_group=tracker.get_slot("age_group"),
             mentions_baby=mentions_baby,
             previous_level=tracker.get_slot("triage_level"),
             table=self._table,
         )
-        latest_decision = decide(latest_flags, tracker.get_slot("age_group"), mentions_baby, table=self._table)
+        latest_decision = decide(latest_findings, tracker.get_slot("age_group"), mentions_baby, table=self._table)
         if not (decision.advice and needs_immediate_advice(latest_decision, self._table)):
             return None
         triage_events: list[Event] = [SlotSet("triage_level", decision.level)]

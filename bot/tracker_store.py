@@ -39,7 +39,9 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         event_broker: Optional[EventBroker] = None,
         **kwargs: Any,
     ) -> None:
-        resolved = os.environ.get(URL_ENV) or url or DEFAULT_URL
-        for ignored in ("dialect", "host", "db", "port", "username", "password"):
+        # Rasa hands a custom store the endpoint's `url` as `host`.
+        host = kwargs.pop("host", None)
+        resolved = os.environ.get(URL_ENV) or url or host or DEFAULT_URL
+        for ignored in ("dialect", "db", "port", "username", "password"):
             kwargs.pop(ignored, None)
         super().__init__(domain=domain, event_broker=event_broker, **connection_arguments(resolved), **kwargs)

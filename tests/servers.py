@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -93,7 +94,15 @@ class BotStack:
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         return env
 
+    @staticmethod
+    def _ensure_port_free(port: int) -> None:
+        # Another server on the port would silently be tested instead of ours.
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                raise RuntimeError(f"port {port} is already in use; stop that server or choose other ports")
+
     def start_actions(self) -> None:
+        self._ensure_port_free(self.action_port)
         log = self.workdir / "actions.log"
         self.actions = subprocess.Popen(
             [RASA, "run", "actions", "--port", str(self.action_port), "--actions", "actions"],
@@ -106,6 +115,7 @@ class BotStack:
         self.actions = None
 
     def start_bot(self) -> None:
+        self._ensure_port_free(self.bot_port)
         log = self.workdir / "bot.log"
         self.bot = subprocess.Popen(
             [RASA, "run", "--enable-api", "--port", str(self.bot_port), "--model", self.model,

@@ -167,3 +167,25 @@ def test_request_human_gives_clinic_contact(say, new_sender) -> None:
     say(sender, "hi")
     replies = say(sender, "i want to book an appointment with the clinic")
     assert any(SETTINGS.phone in (reply.get("text") or "") for reply in replies), replies
+
+
+def test_yes_to_emergency_signs_gives_emergency_advice_at_once(say, new_sender) -> None:
+    sender = new_sender()
+    say(sender, "my 7 year old has white bumps on his cheeks, should i be worried")
+    for payload in ('{"age_group":"child"}', '{"body_site":"face"}', '{"duration":"under_4_weeks"}'):
+        say(sender, "/inform" + payload)
+    replies = say(sender, "yes")
+    assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
+
+
+def test_unreadable_answer_is_asked_again(say, new_sender) -> None:
+    """The questionnaire never gets stuck: an answer it can't use brings the question back."""
+    sender = new_sender()
+    say(sender, "there are little white bumps on my arm, should i worry")
+    say(sender, '/inform{"age_group":"adult"}')
+    say(sender, '/inform{"body_site":"body"}')
+    replies = say(sender, "hmm well it depends really")
+    assert any(is_response(reply, "utter_ask_duration") for reply in replies), replies
+    replies = say(sender, "what causes milia?")  # a side question, then the question again
+    assert any(is_response(reply, "utter_ask_duration") for reply in replies), replies
+    assert any("Source:" in (reply.get("text") or "") for reply in replies), replies
