@@ -69,6 +69,7 @@ class Rule:
     """One entry of ``rules``: emits ``entity``/``value`` or reads a ``quantity``."""
 
     label: str
+    order: int = 0
     entity: Optional[str] = None
     value: Optional[str] = None
     quantity: Optional[str] = None
@@ -254,6 +255,7 @@ class RedFlagDetector:
         self._single_value = {k: list(v) for k, v in config["single_value"].items()}
         self._baby = config["baby"]
         self._harmless_hides = set(config.get("harmless", {}).get("hides", []))
+        self._longest_span = {entity for entity, choice in config.get("spans", {}).items() if choice == "longest"}
         self._compiler = PatternCompiler(nlp, config["classes"], config["units"], config["numbers"])
         self._matcher = Matcher(nlp.vocab, validate=True)
         self._lemma_phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
@@ -330,6 +332,7 @@ class RedFlagDetector:
     def _add_rule(self, label: str, raw: Mapping[str, Any]) -> None:
         rule = Rule(
             label=label,
+            order=len(self._rules),
             entity=raw.get("entity"),
             value=raw.get("value"),
             quantity=raw.get("quantity"),
@@ -408,8 +411,9 @@ class RedFlagDetector:
         hits = self._drop_contained(hits, spans[HARMLESS])
         cues, uncertain = self._negation_context(hits, spans)
         hits = [h for h in hits if h.entity not in self._negatable or not self._negated(doc, h, cues, uncertain)]
-        hits = self._apply_baby_rule(hits)
-        return self._to_entities(doc, original, self._single_values(hits))
+        hits, baby = self._apply_baby_rule(hits)
+        entities = self._to_entities(doc, original, self._single_values(hits))
+        return _share_overlapping_spans(self._add_baby_mention(entities) if baby else entities, original)
 
     def _suppressed_by_reading(self, hit: Hit, readings: Sequence[tuple[int, int]]) -> bool:
         if (hit.entity, hit.value) != (self._fever_word["entity"], self._fever_word["value"]):
@@ -487,8 +491,9 @@ class RedFlagDetector:
         """Parse candidate spans; keep the longest readable, non-overlapping ones.
 
         Kinds are taken in order age, temperature, duration, so "3 weeks old" is an
-        age and never also a duration. Returns the hits and every temperature
-        reading's span (those suppress fever words inside them).
+        age and never also a duration. Of overlapping readings the rule listed first
+        in the file wins, then the longer ("3 weeks old" before "she is 3 weeks"). Returns the hits and
+        every temperature reading's span (those suppress fever words inside them).
         """
         taken: set[int] = set()
         hits: list[Hit] = []
@@ -499,8 +504,8 @@ class RedFlagDetector:
                 if rule.quantity == kind:
                     value = self._read(rule, doc[start:end])
                     if value is not None:
-                        parsed.append((end - start, start, end, value))
-            for _, start, end, value in sorted(parsed, key=lambda p: (-p[0], p[1])):
+                        parsed.append((rule.order, start - end, start, end, value))
+            for _, _, start, end, value in sorted(parsed):
                 if taken & set(range(start, end)):
                     continue
                 taken |= set(range(start, end))
@@ -625,44 +630,76 @@ class RedFlagDetector:
         return NumberRead(value, j, "", bool(decimals), start)
 
     # --- output -------------------------------------------------------------------
-    def _apply_baby_rule(self, hits: list[Hit]) -> list[Hit]:
-        """A young age mentions a baby; a baby mention drops older age groups (fail safe)."""
+    def _apply_baby_rule(self, hits: list[Hit]) -> tuple[list[Hit], bool]:
+        """Whether a baby is mentioned (a baby word or a young age); if so, older age
+        groups are dropped: the baby is then of unknown age, which is fail safe."""
         finding = self._baby["finding"]
-        baby_hits = [h for h in hits if (h.entity, h.value) == (finding["entity"], finding["value"])]
-        young = [h for h in hits if h.entity == "age_group" and h.value in self._baby["age_groups"]]
-        if young and not baby_hits:
-            first = young[0]
-            hits = [*hits, Hit(finding["entity"], finding["value"], first.start, first.end)]
-            baby_hits = [hits[-1]]
-        if baby_hits:
+        baby = any(
+            (h.entity, h.value) == (finding["entity"], finding["value"])
+            or (h.entity == "age_group" and h.value in self._baby["age_groups"])
+            for h in hits
+        )
+        if baby:
             hits = [h for h in hits if not (h.entity == "age_group" and h.value in self._baby["drops_age_groups"])]
-        return hits
+        return hits, baby
+
+    def _add_baby_mention(self, entities: list[Entity]) -> list[Entity]:
+        """A young age alone ("my 2 week old") also mentions a baby, on the age's span."""
+        finding = self._baby["finding"]
+        if any((e.entity, e.value) == (finding["entity"], finding["value"]) for e in entities):
+            return entities
+        age = next(e for e in entities if e.entity == "age_group")
+        mention = Entity(finding["entity"], finding["value"], age.start, age.end, age.text)
+        return sorted([*entities, mention], key=lambda e: (e.start, e.entity, e.value))
 
     def _single_values(self, hits: list[Hit]) -> list[Hit]:
         """One value per single-valued entity type: the first in the configured order."""
-        kept = [h for h in hits if h.entity not in self._single_value]
+        chosen = {}
         for entity, order in self._single_value.items():
-            found = sorted((h for h in hits if h.entity == entity), key=lambda h: h.start)
-            for value in order:
-                match = next((h for h in found if h.value == value), None)
-                if match:
-                    kept.append(match)
-                    break
-        return kept
+            found = {h.value for h in hits if h.entity == entity}
+            chosen[entity] = next((value for value in order if value in found), None)
+        return [h for h in hits if h.entity not in chosen or h.value == chosen[h.entity]]
 
-    @staticmethod
-    def _to_entities(doc: Doc, original: str, hits: Iterable[Hit]) -> list[Entity]:
-        """First occurrence of each distinct (entity, value), sorted by position."""
-        seen: set[tuple[str, str]] = set()
+    def _to_entities(self, doc: Doc, original: str, hits: Iterable[Hit]) -> list[Entity]:
+        """One entity per distinct (entity, value), sorted by position.
+
+        Of the hits for one value, the first group of overlapping ones counts, and its
+        shortest or longest span (``spans`` in the file) is reported: for signs, the
+        words that carry the value, as an annotator would mark them.
+        """
+        groups: dict[tuple[str, str], list[Hit]] = {}
+        for hit in sorted(hits, key=lambda h: (h.start, h.end)):
+            group = groups.setdefault((hit.entity, hit.value), [])
+            if not group or hit.start < max(h.end for h in group):
+                group.append(hit)
         entities = []
-        for hit in sorted(hits, key=lambda h: (h.start, -h.end, h.entity, h.value)):
-            if (hit.entity, hit.value) in seen:
-                continue
-            seen.add((hit.entity, hit.value))
-            span = doc[hit.start : hit.end]
+        for (entity, value), group in groups.items():
+            sign = -1 if entity in self._longest_span else 1
+            best = min(group, key=lambda h: (sign * (h.end - h.start), h.start))
+            span = doc[best.start : best.end]
             start, end = span.start_char, span.end_char
-            entities.append(Entity(hit.entity, hit.value, start, end, original[start:end]))
+            entities.append(Entity(entity, value, start, end, original[start:end]))
         return sorted(entities, key=lambda e: (e.start, e.entity, e.value))
+
+
+def _share_overlapping_spans(entities: list[Entity], text: str) -> list[Entity]:
+    """Entities whose spans overlap all get the union of their spans.
+
+    Rasa's annotation format (test stories, training data) can put several entities on
+    one span but cannot nest spans; sharing one span keeps every output annotatable,
+    e.g. ``[my 2 week old][{"entity": "audience", ...}, {"entity": "age_group", ...}]``.
+    """
+    clusters: list[list[Entity]] = []
+    for entity in sorted(entities, key=lambda e: (e.start, e.end)):
+        if clusters and entity.start < max(e.end for e in clusters[-1]):
+            clusters[-1].append(entity)
+        else:
+            clusters.append([entity])
+    shared = []
+    for cluster in clusters:
+        start, end = min(e.start for e in cluster), max(e.end for e in cluster)
+        shared += [Entity(e.entity, e.value, start, end, text[start:end]) for e in cluster]
+    return sorted(shared, key=lambda e: (e.start, e.entity, e.value))
 
 
 def _word_at(doc: Doc, index: int) -> str:

@@ -112,12 +112,23 @@ def test_entity_offsets_point_at_the_users_words(detector: RedFlagDetector, nlp:
     entities = detector.detect(nlp(text))
     assert [(e.entity, e.value, e.text) for e in entities] == [
         ("audience", "parent", "My Baby"),
-        ("finding", "mentions_baby", "Baby"),
+        ("finding", "mentions_baby", "My Baby"),
         ("red_flag", "floppy_unresponsive", "FLOPPY"),
         ("red_flag", "fever", "Temp of 38.5°C"),
     ]
     for entity in entities:
         assert text[entity.start : entity.end] == entity.text
+
+
+def test_spans_can_always_be_annotated(detector: RedFlagDetector, nlp: Language) -> None:
+    """Rasa's annotation format cannot nest spans: two entities share a span or are apart."""
+    for case in CASES:
+        entities = detector.detect(nlp(case["text"]))
+        for first in entities:
+            for second in entities:
+                same = (first.start, first.end) == (second.start, second.end)
+                apart = first.end <= second.start or second.end <= first.start
+                assert same or apart, (case["text"], first, second)
 
 
 def test_rasa_entity_dict(detector: RedFlagDetector, nlp: Language) -> None:
