@@ -104,6 +104,10 @@ def test_safety_net_levels() -> None:
          "emergency"),
         ({"age_group": "adult", "duration": "under_4_weeks", "danger_signs": "no", "warning_signs": "none",
           "triage_level": "urgent"}, "urgent"),
+        ({"age_group": "newborn", "duration": "since_birth", "danger_signs": "no", "warning_signs": "none"},
+         "self_care"),
+        ({"age_group": "infant", "duration": "since_birth", "danger_signs": "no", "warning_signs": "none"},
+         "routine"),
     ],
 )
 def test_questionnaire_outcomes(slots, expected) -> None:
