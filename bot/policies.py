@@ -23,7 +23,6 @@ Order of precedence for each prediction:
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Optional
 
 from rasa.core.policies.policy import PolicyPrediction
@@ -46,11 +45,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.safety_net import DISCLAIMER, conversation_findings
 from bot.settings import load_settings
 from bot.triage import decide, load_table, needs_immediate_advice, questionnaire_findings
-
-# Rasa's config validator looks for the exact class RulePolicy and warns that /restart
-# will not work without it; this subclass keeps RulePolicy's default actions, so the
-# warning is wrong here and would only mislead whoever reads the training log.
-warnings.filterwarnings("ignore", message="'RulePolicy' is not included in the model's policy configuration")
 
 INSERTED_KEY = "safety_net"
 NOT_UNDERSTOOD = "utter_answer_not_understood"
@@ -180,12 +174,12 @@ class SafetyNetRulePolicy(RulePolicy):
         )
         # A questionnaire answer ("yes" to the emergency signs) counts like a red flag.
         answered_now = {event.key: event.value for event in since_user if isinstance(event, SlotSet)}
-        latest_findings = latest_flags | questionnaire_findings(answered_now, self._table)
+        latest_findings = latest_flags | questionnaire_findings(answered_now, self._table, session_flags)
         if not latest_findings:
             return None
         answers = {slot: tracker.get_slot(slot) for slot in self._table.questionnaire}
         decision = decide(
-            session_flags | questionnaire_findings(answers, self._table),
+            session_flags | questionnaire_findings(answers, self._table, session_flags),
             age_group=tracker.get_slot("age_group"),
             mentions_baby=mentions_baby,
             previous_level=tracker.get_slot("triage_level"),

@@ -51,6 +51,7 @@ class TriageTable:
     safety_net_levels: frozenset[str]
     questionnaire: dict[str, dict[str, str]] = field(default_factory=dict)
     default_finding: Optional[str] = None
+    explained_by_named_signs: frozenset[str] = frozenset()
 
     def rank(self, level: str) -> int:
         """0 for the most urgent level; larger is less urgent."""
@@ -95,6 +96,7 @@ def parse_table(raw: dict) -> TriageTable:
         rows = raw["rules"]
         questionnaire = dict(raw.get("questionnaire") or {})
         default_finding = questionnaire.pop("default_finding", None)
+        explained = frozenset(questionnaire.pop("explained_by_named_signs", []))
     except (KeyError, TypeError) as error:
         raise TriageRulesError(f"triage rules need levels, rules and advice: {error}") from error
     rules = []
@@ -129,6 +131,7 @@ def parse_table(raw: dict) -> TriageTable:
         safety_net_levels,
         {slot: {str(value): finding for value, finding in answers.items()} for slot, answers in questionnaire.items()},
         default_finding,
+        explained,
     )
     referenced = {finding for answers in table.questionnaire.values() for finding in answers.values()}
     unknown = (referenced | ({default_finding} if default_finding else set())) - table.findings
@@ -177,14 +180,23 @@ def needs_immediate_advice(decision: TriageDecision, table: Optional[TriageTable
     return any(rule.level in table.safety_net_levels for rule in decision.fired)
 
 
-def questionnaire_findings(slots: dict[str, Any], table: Optional[TriageTable] = None) -> set[str]:
-    """Findings that the questionnaire answers (slot values) amount to."""
+def questionnaire_findings(
+    slots: dict[str, Any], table: Optional[TriageTable] = None, named_signs: Iterable[str] = ()
+) -> set[str]:
+    """Findings that the questionnaire answers (slot values) amount to.
+
+    A bare "yes" that the person explained by naming signs ("yes, it's been growing
+    and bleeding") is judged by those signs (``named_signs``), not as an unspecified yes.
+    """
     table = table or load_table()
-    return {
+    found = {
         answers[str(slots[slot])]
         for slot, answers in table.questionnaire.items()
         if slots.get(slot) is not None and str(slots[slot]) in answers
     }
+    if set(named_signs):
+        found -= table.explained_by_named_signs
+    return found
 
 
 def decide_after_questionnaire(
@@ -195,7 +207,7 @@ def decide_after_questionnaire(
 ) -> TriageDecision:
     """The level once the questionnaire is complete: never None (default: typical milia)."""
     table = table or load_table()
-    all_findings = set(findings) | questionnaire_findings(slots, table)
+    all_findings = set(findings) | questionnaire_findings(slots, table, findings)
     decision = decide(all_findings, slots.get("age_group"), mentions_baby, slots.get("triage_level"), table)
     if decision.level is None and table.default_finding:
         decision = decide({table.default_finding}, slots.get("age_group"), mentions_baby, table=table)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import urllib.error
 import urllib.request
 import uuid
@@ -12,6 +13,9 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from tests.servers import BotStack
+
+# Rasa 3.6 pins SQLAlchemy 1.4, which prints a notice about 2.0 on every start.
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 _counter = itertools.count()
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).parent / "rasa")
 OUTPUT = REPO / "test-output"
 MIN_HOLDOUT_ACCURACY = 0.95
+MODEL = os.environ.get("MILIA_TEST_MODEL", str(REPO / "models"))
 
 
 def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
@@ -52,7 +54,7 @@ def test_data_validates_without_warnings() -> None:
 
 def test_every_test_story_passes(capsys) -> None:
     out = OUTPUT / "core"
-    result = rasa("test", "core", "--stories", "tests", "--model", "models", "--out", str(out), "--no-plot")
+    result = rasa("test", "core", "--stories", "tests", "--model", MODEL, "--out", str(out), "--no-plot")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     failed = (out / "failed_test_stories.yml").read_text(encoding="utf-8")
     report = json.loads((out / "story_report.json").read_text(encoding="utf-8"))
@@ -64,7 +66,7 @@ def test_every_test_story_passes(capsys) -> None:
 @pytest.fixture(scope="module")
 def holdout_report() -> dict:
     out = OUTPUT / "nlu-holdout"
-    result = rasa("test", "nlu", "--nlu", "tests/nlu", "--model", "models", "--out", str(out), "--no-plot")
+    result = rasa("test", "nlu", "--nlu", "tests/nlu", "--model", MODEL, "--out", str(out), "--no-plot")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
 

@@ -114,6 +114,12 @@ def test_questionnaire_outcomes(slots, expected) -> None:
     assert decide_after_questionnaire(set(), slots).level == expected
 
 
+def test_a_yes_explained_by_named_signs_is_judged_by_them() -> None:
+    slots = {"age_group": "adult", "duration": "1_to_3_months", "danger_signs": "no", "warning_signs": "yes"}
+    assert decide_after_questionnaire(set(), slots).level == "urgent"  # a bare yes: fail safe
+    assert decide_after_questionnaire({"growing_changing", "bleeding"}, slots).level == "soon"
+
+
 def test_questionnaire_findings_ignore_unknown_answers() -> None:
     assert questionnaire_findings({"danger_signs": "maybe", "warning_signs": None}) == set()
 
