@@ -38,6 +38,8 @@ def test_other_languages_are_recognised(text: str) -> None:
         "can i pop them with a needle",
         "my 3 week old has a temp of 38.5 and is floppy",
         "hi",
+        "hi hi",
+        "hey hey hello",
         "🙂🙂🙂",
         "<script>alert(1)</script>",
         "SELECT * FROM users; DROP TABLE messages;--",

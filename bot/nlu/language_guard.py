@@ -65,8 +65,9 @@ class EnglishOnlyRule:
         if non_latin_share(text) > self.max_non_latin:
             return True
         words = _words(text)
-        foreign = sum(1 for word in words if word in self.foreign_only)
-        english = sum(1 for word in words if word in self.english)
+        # Distinct words: "hi hi" or "si si si" is not a sentence in another language.
+        foreign = len({word for word in words if word in self.foreign_only})
+        english = len({word for word in words if word in self.english})
         return foreign >= self.min_foreign_words and foreign > english
 
     @classmethod
