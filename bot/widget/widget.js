@@ -891,8 +891,13 @@
       input.value = '';
       resizeInput();
     }
-    var wasStart = retry.payload === '/greet' && retry.display === null;
-    (wasStart ? start() : send(retry.payload, retry.display, retry.options));
+    if (retry.display === null && retry.payload === '/restart') {
+      startOver();
+    } else if (retry.display === null && retry.payload === '/greet') {
+      start();
+    } else {
+      send(retry.payload, retry.display, retry.options);
+    }
     input.focus();
   });
   root.addEventListener('keydown', function (event) {
