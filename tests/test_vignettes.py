@@ -1,9 +1,10 @@
 """Triage vignettes against the trained bot over REST: recall per level and over-triage.
 
 The vignettes (tests/data/vignettes.yml) are written from the medical brief in words
-different from the training data. Required: emergency recall 100%, urgent recall at
-least 95%, over-triage at most 5%. The figures are printed and written to
-test-output/vignettes.txt.
+different from the training data; tests/data/vignettes_blind.yml is a second, blind batch
+written without looking at the detector, the training data or the first file. Both files
+run the same tests. Required: emergency recall 100%, urgent recall at least 95%,
+over-triage at most 5%. The figures are printed per file and written to test-output/.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import yaml
 
 from tests.triage_report import TriageReport
 
-VIGNETTES = yaml.safe_load((Path(__file__).parent / "data" / "vignettes.yml").read_text(encoding="utf-8"))
+SOURCES = ("vignettes.yml", "vignettes_blind.yml")
+VIGNETTES = {name: yaml.safe_load((Path(__file__).parent / "data" / name).read_text(encoding="utf-8"))
+             for name in SOURCES}
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 
 
@@ -27,37 +30,34 @@ def triage_level(replies: list[dict]) -> Optional[str]:
     return levels[-1] if levels else None
 
 
-@pytest.fixture(scope="module")
-def single_report() -> TriageReport:
-    return TriageReport()
-
-
-@pytest.fixture(scope="module")
-def conversation_report() -> TriageReport:
-    return TriageReport()
-
-
 def test_vignette_counts() -> None:
-    assert len(VIGNETTES["single"]) >= 80
-    assert len(VIGNETTES["conversations"]) >= 20
+    assert len(VIGNETTES["vignettes.yml"]["single"]) >= 80
+    assert len(VIGNETTES["vignettes.yml"]["conversations"]) >= 20
+    assert len(VIGNETTES["vignettes_blind.yml"]["single"]) >= 60
+    assert len(VIGNETTES["vignettes_blind.yml"]["conversations"]) >= 10
 
 
 @pytest.mark.server
-def test_single_message_vignettes(say, new_sender: Callable[[], str], single_report: TriageReport, capsys) -> None:
-    for case in VIGNETTES["single"]:
-        single_report.add(case["text"], case["expect"], triage_level(say(new_sender(), case["text"])))
-    _publish(single_report.render("Single-message vignettes"), "vignettes-single.txt", capsys)
-    _assert_targets(single_report)
+@pytest.mark.parametrize("source", SOURCES)
+def test_single_message_vignettes(source: str, say, new_sender: Callable[[], str], capsys) -> None:
+    report = TriageReport()
+    for case in VIGNETTES[source]["single"]:
+        report.add(case["text"], case["expect"], triage_level(say(new_sender(), case["text"])))
+    _publish(report.render(f"Single-message vignettes ({source})"), f"{Path(source).stem}-single.txt", capsys)
+    _assert_targets(report)
 
 
 @pytest.mark.server
-def test_conversation_vignettes(say, new_sender: Callable[[], str], conversation_report: TriageReport, capsys) -> None:
-    for case in VIGNETTES["conversations"]:
+@pytest.mark.parametrize("source", SOURCES)
+def test_conversation_vignettes(source: str, say, new_sender: Callable[[], str], capsys) -> None:
+    conversation_report = TriageReport()
+    for case in VIGNETTES[source]["conversations"]:
         sender, level = new_sender(), None
         for turn in case["turns"]:
             level = triage_level(say(sender, turn)) or level
         conversation_report.add(case["name"], case["expect"], level)
-    _publish(conversation_report.render("Conversation vignettes"), "vignettes-conversations.txt", capsys)
+    _publish(conversation_report.render(f"Conversation vignettes ({source})"),
+             f"{Path(source).stem}-conversations.txt", capsys)
     _assert_targets(conversation_report)
     for name, expected, got in conversation_report.results:
         assert got == expected or expected == "none" and got not in ("urgent", "emergency"), (name, expected, got)
