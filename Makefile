@@ -16,6 +16,8 @@ MODEL_STAMP := models/.trained
 TRAIN_INPUTS := $(shell find data -type f -name '*.yml') domain.yml config.yml bot/policies.py \
                 bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py
 BOT_PORT ?= 5005
+# Set MILIA_API_TOKEN to protect Rasa's HTTP API (conversation trackers) with a token;
+# the chat channels (REST, socket.io, widget) stay open.
 ACTIONS_PORT ?= 5055
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
@@ -61,6 +63,7 @@ run: setup train
 	$(BIN)/rasa run actions --port $(ACTIONS_PORT) & actions=$$!; \
 	trap 'kill $$actions 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/rasa run --enable-api --port $(BOT_PORT) \
+	  $(if $(MILIA_API_TOKEN),--auth-token $(MILIA_API_TOKEN),) \
 	  --cors $$($(BIN)/python -m bot.settings origins)
 
 shell: setup train
