@@ -3,9 +3,10 @@
 `make bench` prints, for both bots: training time, cold start (process start to the
 first answered REST request), reply latency p50/p95 over a fixed conversation script
 (at least 200 REST turns), and resident memory of the Rasa server (and of our action
-server), then the ratios. The template bot is the one `rasa init --no-prompt` creates
-(DIET + TED), trained here from scratch. Figures are written to
-test-output/bench.json as well. Nothing is asserted: these are measurements.
+server), then the ratios; and the red-flag detector's time per message. The template
+bot is the one `rasa init --no-prompt` creates (DIET + TED), trained here from scratch.
+Figures are written to test-output/bench.json as well. Nothing is asserted: these are
+measurements.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Optional
 
+from bench.detector import measure as measure_detector
 from tests.servers import stop, wait_until_up
 
 REPO = Path(__file__).resolve().parent.parent
@@ -162,13 +164,17 @@ def main() -> int:
         template = measure_template(workdir)
     ratios = {key: round(ours[key] / template[key], 2) for key in
               ("training_s", "cold_start_s", "latency_p50_ms", "latency_p95_ms", "rss_mib") if template.get(key)}
-    result = {"machine": {"cpus": os.cpu_count()}, "ours": ours, "template": template, "ours_over_template": ratios}
+    detector = measure_detector()
+    result = {"machine": {"cpus": os.cpu_count()}, "ours": ours, "template": template, "ours_over_template": ratios,
+              "red_flag_detector": detector}
     (OUTPUT / "bench.json").write_text(json.dumps(result, indent=2))
     print(f"{'figure':<22}{'ours':>12}{'template':>12}{'ratio':>8}")
     for key in ("training_s", "cold_start_s", "latency_p50_ms", "latency_p95_ms", "rss_mib"):
         print(f"{key:<22}{ours[key]:>12}{template[key]:>12}{ratios.get(key, ''):>8}")
     print(f"{'turns':<22}{ours['turns']:>12}{template['turns']:>12}")
     print(f"action server RSS (ours only): {ours['action_server_rss_mib']} MiB")
+    print(f"red-flag detector: median {detector['median_ms']} ms, mean {detector['mean_ms']} ms per message "
+          f"({detector['messages']} phrases, spaCy tokenizing excluded)")
     return 0
 
 

@@ -8,8 +8,6 @@ our own pipeline); a second test checks the original casing gives the same answe
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -199,24 +197,6 @@ def test_pattern_file_is_the_default() -> None:
     assert PATTERNS_PATH.name == "red_flags.yml" and PATTERNS_PATH.is_file()
 
 
-# ------------------------------------------------------------------- performance
+# ------------------------------------------------------------------- loading
 def test_detector_is_built_once() -> None:
     assert load_detector() is load_detector()
-
-
-def test_detection_is_fast(detector: RedFlagDetector, nlp: Language) -> None:
-    """Well under 5 ms per message: median and mean of the whole table, best of 3."""
-    docs = [nlp(case["text"].lower()) for case in CASES]
-    for doc in docs[:20]:
-        detector.detect(doc)  # warm up
-    runs = []
-    for _ in range(3):
-        timings = []
-        for doc in docs:
-            start = time.perf_counter()
-            detector.detect(doc)
-            timings.append(time.perf_counter() - start)
-        runs.append((statistics.median(timings), statistics.mean(timings)))
-    median, mean = min(runs)
-    assert median < 0.002, f"median {median * 1000:.2f} ms"
-    assert mean < 0.005, f"mean {mean * 1000:.2f} ms"
