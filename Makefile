@@ -61,14 +61,14 @@ run: setup train
 	@echo "Demo clinic page with the widget: http://localhost:$(BOT_PORT)/webhooks/widget/demo"
 	@echo "REST: POST http://localhost:$(BOT_PORT)/webhooks/rest/webhook   (Ctrl-C stops both servers)"
 	$(BIN)/rasa run actions --port $(ACTIONS_PORT) & actions=$$!; \
-	trap 'kill $$actions 2>/dev/null' EXIT INT TERM; \
+	trap 'pkill -P $$actions 2>/dev/null; kill $$actions 2>/dev/null' EXIT INT TERM HUP; \
 	$(BIN)/rasa run --enable-api --port $(BOT_PORT) \
 	  $(if $(MILIA_API_TOKEN),--auth-token $(MILIA_API_TOKEN),) \
 	  --cors $$($(BIN)/python -m bot.settings origins)
 
 shell: setup train
 	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >/tmp/milia-actions.log 2>&1 & actions=$$!; \
-	trap 'kill $$actions 2>/dev/null' EXIT INT TERM; \
+	trap 'pkill -P $$actions 2>/dev/null; kill $$actions 2>/dev/null' EXIT INT TERM HUP; \
 	$(BIN)/rasa shell
 
 bench: setup train
