@@ -132,9 +132,12 @@ class SafetyNetRulePolicy(RulePolicy):
 
     def _loop_prediction(self, loop: str, domain: Domain) -> PolicyPrediction:
         """Run the form again (not marked as inserted: the rules must see the loop run)."""
+        return self._prediction(self._certain(loop, domain))
+
+    def _certain(self, action_name: str, domain: Domain) -> list[float]:
         probabilities = self._default_predictions(domain)
-        probabilities[domain.index_for_action(loop)] = 1.0
-        return self._prediction(probabilities)
+        probabilities[domain.index_for_action(action_name)] = 1.0
+        return probabilities
 
     def _core_fallback_threshold(self) -> float:
         return float(self.config.get("core_fallback_threshold", 0.3))
@@ -194,9 +197,9 @@ class SafetyNetRulePolicy(RulePolicy):
         return self._insert(decision.advice, domain, triage_events)
 
     def _insert(self, action_name: str, domain: Domain, events: Optional[list[Event]] = None) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
-        probabilities[domain.index_for_action(action_name)] = 1.0
-        prediction = self._prediction(probabilities, events=events, action_metadata={INSERTED_KEY: True})
+        prediction = self._prediction(
+            self._certain(action_name, domain), events=events, action_metadata={INSERTED_KEY: True}
+        )
         prediction.hide_rule_turn = True  # memoization ignores these turns as well
         return prediction
 
