@@ -21,6 +21,8 @@ BOT_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+# No usage data or error reports leave the machine (Rasa sends them unless told not to).
+export RASA_TELEMETRY_ENABLED ?= false
 
 .PHONY: setup train run shell test lint bench compare-nlu browser-deps clean
 

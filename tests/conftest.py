@@ -16,6 +16,8 @@ from tests.servers import BotStack
 
 # Rasa 3.6 pins SQLAlchemy 1.4, which prints a notice about 2.0 on every start.
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+# Tests never send Rasa's usage data or error reports anywhere.
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 _counter = itertools.count()
 

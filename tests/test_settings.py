@@ -14,6 +14,7 @@ from bot.settings import SettingsError, load_settings, parse_settings
 
 REPO = Path(__file__).resolve().parent.parent
 VALID = yaml.safe_load((REPO / "clinic.yml").read_text())
+MODEL = os.environ.get("MILIA_TEST_MODEL", str(REPO / "models"))
 
 
 def test_default_settings_are_valid() -> None:
@@ -67,3 +68,17 @@ def test_settings_command_reports_errors(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "not valid YAML" in result.stderr
+
+
+def test_invalid_file_stops_the_bot_server(tmp_path: Path) -> None:
+    """`rasa run` exits at start with the settings error, rather than serving nothing."""
+    broken = tmp_path / "clinic.yml"
+    broken.write_text(yaml.safe_dump({**VALID, "booking_url": "ftp://example.org"}))
+    env = {**os.environ, "MILIA_CLINIC_SETTINGS": str(broken), "RASA_TELEMETRY_ENABLED": "false"}
+    rasa = str(Path(sys.executable).parent / "rasa")
+    result = subprocess.run(
+        [rasa, "run", "--port", "15405", "--credentials", str(REPO / "credentials.yml"), "--model", MODEL],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode != 0
+    assert "booking_url" in result.stdout + result.stderr

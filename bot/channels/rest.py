@@ -18,6 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.widget import WebhookRequestError, parse_webhook_body
+from bot.settings import load_settings
 
 
 class ValidatedRestInput(RestInput):
@@ -26,6 +27,14 @@ class ValidatedRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> ValidatedRestInput:
+        # Rasa only logs a model that fails to load (the policy checks the settings) and
+        # then serves nothing; checking here, while the channels are created, stops the
+        # server at start with the settings error instead.
+        load_settings()
+        return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
