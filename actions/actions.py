@@ -15,13 +15,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.safety_net import conversation_findings, sdk_message_entities
 from bot.settings import load_settings
-from bot.triage import decide_after_questionnaire, load_table
+from bot.triage import decide_after_questionnaire, decision_slots, load_table
 
 # Fail at start, not in a conversation, when a clinic's settings or the rules are broken.
 SETTINGS = load_settings()
 TABLE = load_table()
-
-QUESTIONNAIRE_SLOTS = ("age_group", "body_site", "duration", "danger_signs", "warning_signs", "triage_level")
 
 
 class ActionTriageAdvice(Action):
@@ -37,7 +35,7 @@ class ActionTriageAdvice(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         _, session_flags, mentions_baby = conversation_findings(sdk_message_entities(tracker.events))
-        slots = {slot: tracker.get_slot(slot) for slot in QUESTIONNAIRE_SLOTS}
+        slots = {slot: tracker.get_slot(slot) for slot in decision_slots(TABLE)}
         decision = decide_after_questionnaire(session_flags, slots, mentions_baby, TABLE)
         return [SlotSet("triage_level", decision.level)]
 

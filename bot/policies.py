@@ -44,7 +44,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.safety_net import DISCLAIMER, conversation_findings
 from bot.settings import load_settings
-from bot.triage import decide, load_table, needs_immediate_advice, questionnaire_findings
+from bot.triage import (
+    decide,
+    decide_conversation,
+    decision_slots,
+    load_table,
+    needs_immediate_advice,
+    questionnaire_findings,
+)
 
 INSERTED_KEY = "safety_net"
 NOT_UNDERSTOOD = "utter_answer_not_understood"
@@ -180,14 +187,8 @@ class SafetyNetRulePolicy(RulePolicy):
         latest_findings = latest_flags | questionnaire_findings(answered_now, self._table, session_flags)
         if not latest_findings:
             return None
-        answers = {slot: tracker.get_slot(slot) for slot in self._table.questionnaire}
-        decision = decide(
-            session_flags | questionnaire_findings(answers, self._table, session_flags),
-            age_group=tracker.get_slot("age_group"),
-            mentions_baby=mentions_baby,
-            previous_level=tracker.get_slot("triage_level"),
-            table=self._table,
-        )
+        slots = {slot: tracker.get_slot(slot) for slot in decision_slots(self._table)}
+        decision = decide_conversation(session_flags, slots, mentions_baby, self._table)
         latest_decision = decide(latest_findings, tracker.get_slot("age_group"), mentions_baby, table=self._table)
         if not (decision.advice and needs_immediate_advice(latest_decision, self._table)):
             return None

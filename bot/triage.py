@@ -199,6 +199,29 @@ def questionnaire_findings(
     return found
 
 
+def decision_slots(table: Optional[TriageTable] = None) -> tuple[str, ...]:
+    """The slots a conversation's decision reads: the questionnaire answers, age and level."""
+    table = table or load_table()
+    return (*table.questionnaire, "age_group", "triage_level")
+
+
+def decide_conversation(
+    findings: Iterable[str],
+    slots: dict[str, Any],
+    mentions_baby: bool = False,
+    table: Optional[TriageTable] = None,
+) -> TriageDecision:
+    """The level for the signs named so far plus the questionnaire answers in ``slots``.
+
+    Used alike by the safety net (at any message) and after the questionnaire, so both
+    weigh answers, age and the session's level in the same way.
+    """
+    table = table or load_table()
+    named = set(findings)
+    all_findings = named | questionnaire_findings(slots, table, named)
+    return decide(all_findings, slots.get("age_group"), mentions_baby, slots.get("triage_level"), table)
+
+
 def decide_after_questionnaire(
     findings: Iterable[str],
     slots: dict[str, Any],
@@ -207,8 +230,7 @@ def decide_after_questionnaire(
 ) -> TriageDecision:
     """The level once the questionnaire is complete: never None (default: typical milia)."""
     table = table or load_table()
-    all_findings = set(findings) | questionnaire_findings(slots, table, findings)
-    decision = decide(all_findings, slots.get("age_group"), mentions_baby, slots.get("triage_level"), table)
+    decision = decide_conversation(findings, slots, mentions_baby, table)
     if decision.level is None and table.default_finding:
         decision = decide({table.default_finding}, slots.get("age_group"), mentions_baby, table=table)
     return decision
