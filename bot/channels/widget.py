@@ -25,6 +25,7 @@ import logging
 import unicodedata
 from asyncio import CancelledError
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Optional
 from urllib.parse import urlparse
@@ -188,6 +189,12 @@ def _allowed_origins() -> tuple[str, ...]:
     return settings.allowed_origins if settings else ()
 
 
+@lru_cache(maxsize=len(STATIC_FILES))
+def _static_file(filename: str) -> bytes:
+    """The widget's files, read once per process rather than on every page load."""
+    return (WIDGET_DIR / filename).read_bytes()
+
+
 def _error(message: str, status: int) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
@@ -250,7 +257,7 @@ class WidgetInput(InputChannel):
                         }
                     )
                 try:
-                    body = (WIDGET_DIR / filename).read_bytes()
+                    body = _static_file(filename)
                 except OSError:
                     logger.exception("widget channel: cannot read %s", filename)
                     return _error("file not available", 404)
