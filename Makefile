@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SPACY_MODEL := build/spacy-en/meta.json
 MODEL_STAMP := models/.trained
-TRAIN_INPUTS := $(shell find data -type f -name '*.yml') domain.yml config.yml bot/policies.py \
+TRAIN_INPUTS := $(shell find data domain -type f -name '*.yml') config.yml bot/policies.py \
                 bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py
 BOT_PORT ?= 5005
 # Set MILIA_API_TOKEN to protect Rasa's HTTP API (conversation trackers) with a token;

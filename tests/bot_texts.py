@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from bot.domain_files import load_domain
 from bot.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -14,8 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 @lru_cache(maxsize=1)
 def _responses() -> dict:
-    with open(REPO / "domain.yml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["responses"]
+    return load_domain()["responses"]
 
 
 def response_texts(name: str) -> list[str]:

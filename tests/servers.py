@@ -60,8 +60,10 @@ class BotStack:
     """A Rasa server plus action server on test ports, with their own tracker database."""
 
     workdir: Path
-    bot_port: int = 15005
-    action_port: int = 15055
+    # Ports can be moved (MILIA_TEST_BOT_PORT / MILIA_TEST_ACTION_PORT) so that two
+    # checkouts can run their suites side by side.
+    bot_port: int = field(default_factory=lambda: int(os.environ.get("MILIA_TEST_BOT_PORT", "15005")))
+    action_port: int = field(default_factory=lambda: int(os.environ.get("MILIA_TEST_ACTION_PORT", "15055")))
     model: str = field(default_factory=lambda: os.environ.get("MILIA_TEST_MODEL", str(REPO / "models")))
     bot: Optional[subprocess.Popen] = None
     actions: Optional[subprocess.Popen] = None

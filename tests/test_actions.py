@@ -84,10 +84,9 @@ def test_request_human_gives_clinic_contact() -> None:
 
 
 def test_action_names_are_in_the_domain() -> None:
-    import yaml
+    from bot.domain_files import load_domain
 
-    with open("domain.yml", encoding="utf-8") as handle:
-        domain = yaml.safe_load(handle)
+    domain = load_domain()
     assert {ActionTriageAdvice().name(), ActionRequestHuman().name()} <= set(domain["actions"])
 
 

@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
+from bot.domain_files import load_domain
 from bot.triage import load_table
 
 REPO = Path(__file__).resolve().parent.parent
-DOMAIN = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 RESPONSES = DOMAIN["responses"]
 KNOWLEDGE_INTENTS = [intent for intent in DOMAIN["intents"] if intent.startswith("ask_") and intent not in (
     "ask_capabilities", "ask_privacy", "ask_disclaimer", "ask_more", "ask_why")]

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain_files import load_domain
+
 REPO = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).parent / "rasa")
 OUTPUT = REPO / "test-output"
@@ -36,12 +38,11 @@ def test_data_validates_without_warnings() -> None:
     """
     import re
 
-    import yaml
 
     result = rasa("data", "validate", "--fail-on-warnings")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-5000:]
-    forms = yaml.safe_load((REPO / "domain.yml").read_text())["forms"]
+    forms = load_domain()["forms"]
     questions = {f"utter_ask_{slot}" for form in forms.values() for slot in form["required_slots"]}
     warnings = [line for line in output.splitlines() if "UserWarning" in line or "WARNING" in line]
     unexplained = [
@@ -88,7 +89,7 @@ def test_holdout_intent_accuracy(holdout_report: dict, capsys) -> None:
 def test_holdout_covers_every_intent(holdout_report: dict) -> None:
     import yaml
 
-    intents = set(yaml.safe_load((REPO / "domain.yml").read_text())["intents"])
+    intents = set(load_domain()["intents"])
     counts: dict[str, int] = {}
     for path in (REPO / "tests" / "nlu").glob("*.yml"):
         for block in yaml.safe_load(path.read_text())["nlu"]:
