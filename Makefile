@@ -4,6 +4,8 @@
 # Others: make shell (talk in the terminal), make bench (speed and memory figures),
 #         make compare-nlu (our classifier against DIET on the held-out set),
 #         make train, make lint, make clean.
+#         make cluster / cluster-stop: PostgreSQL + Redis + N Rasa servers + nginx on loopback
+#         (README "Scaling"); make cluster-test: load test with a server kill + integrity check.
 
 SHELL := /bin/bash
 # .python-version selects Python 3.10 through pyenv; fall back to python3.10 on PATH.
@@ -24,7 +26,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # No usage data or error reports leave the machine (Rasa sends them unless told not to).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run shell test lint bench compare-nlu browser-deps clean
+.PHONY: setup train run shell test lint bench compare-nlu browser-deps clean cluster cluster-stop cluster-test cluster-deps
 
 setup: $(INSTALLED) $(SPACY_MODEL)
 
@@ -76,9 +78,31 @@ shell: setup train
 bench: setup train
 	$(BIN)/python -m bench.bench
 
+# Several servers the way Rasa scales (deploy/cluster.py): PostgreSQL tracker store, Redis
+# locks, CLUSTER_SERVERS Rasa servers, one action server, nginx round-robin in front, on
+# 127.0.0.1 ports from CLUSTER_PORT (nginx there). Debian packages installed when missing.
+CLUSTER_SERVERS ?= 2
+CLUSTER_PORT ?= 22100
+CLUSTER_TEST_PORT ?= 22150
+
+cluster-deps:
+	@command -v redis-server >/dev/null && command -v nginx >/dev/null && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server nginx-light >/dev/null)
+
+cluster: setup train cluster-deps
+	$(BIN)/python -m deploy.cluster start --servers $(CLUSTER_SERVERS) --port $(CLUSTER_PORT)
+
+cluster-stop:
+	$(BIN)/python -m deploy.cluster stop
+
+# Its own cluster (ports from CLUSTER_TEST_PORT, state in .cluster/test), started and stopped by the test.
+cluster-test: setup train cluster-deps
+	CLUSTER_TEST_PORT=$(CLUSTER_TEST_PORT) $(BIN)/python -m pytest tests/cluster/check_cluster.py -v
+
 # Held-out accuracy of our classifier against DIET (the figures behind the choice).
 compare-nlu: setup
 	$(BIN)/python -m bench.compare_nlu
 
 clean:
-	rm -rf models build results test-output .pytest_cache milia_tracker.db
+	-test -f .cluster/pids.json && $(BIN)/python -m deploy.cluster stop
+	rm -rf models build results test-output .pytest_cache milia_tracker.db .cluster

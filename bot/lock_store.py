@@ -25,6 +25,14 @@ replaces the mechanism:
   store polls once a second, adding up to a second to a message sent before the
   previous reply arrived).
 
+Each server also processes at most ``MAX_CONCURRENT_MESSAGES`` messages at once (default
+4; more wait their turn in arrival order). Rasa's message handling is mostly synchronous
+Python (NLU, policies, the SQL tracker store), so more at once adds no throughput; it only
+lengthens each event-loop round, which delays when a newly arrived message takes its
+ticket. Under overload that delay exceeded a second, and a person's next message, sent a
+second after the previous one to another server, was served first (measured with the
+load test). With the limit a new message takes its ticket within a few steps.
+
 When the lock cannot be had (Redis unreachable, a ticket lost) the store raises
 ``LockUnavailable``; ``bot.lock_failures`` turns the request's answer into a 503 JSON
 error instead of Rasa's ``200 []``, and nothing is stored for that message, so the
@@ -53,12 +61,23 @@ TTL_ENV = "LOCK_TICKET_TTL"
 DEFAULT_TTL_S = 10.0
 POLL_INTERVAL_S = 0.02
 # A ticket's wait is bounded: past this the message is refused (503) rather than kept waiting.
-DEFAULT_MAX_WAIT_S = 120.0
+DEFAULT_MAX_WAIT_S = 20.0
+CONCURRENCY_ENV = "MAX_CONCURRENT_MESSAGES"
+DEFAULT_CONCURRENCY = 4
 KEY_PREFIX = "milia:lock:"
 
 
 class LockUnavailable(LockError):
     """The conversation's lock could not be taken; the message was not processed."""
+
+
+def max_concurrent_messages() -> int:
+    """Messages one server processes at once (``MAX_CONCURRENT_MESSAGES``, default 4)."""
+    try:
+        value = int(os.environ.get(CONCURRENCY_ENV, DEFAULT_CONCURRENCY))
+    except ValueError:
+        return DEFAULT_CONCURRENCY
+    return value if value > 0 else DEFAULT_CONCURRENCY
 
 
 def ticket_ttl_s() -> float:
@@ -137,6 +156,8 @@ class ConversationLockStore(LockStore):
         self._redis: Any = None
         self._scripts: dict[str, Any] = {}
         self._local: dict[str, tuple[asyncio.Lock, int]] = {}
+        self.concurrency = max_concurrent_messages()
+        self._processing: Optional[asyncio.Semaphore] = None
         install_failure_response()
         if self.url:
             logger.info("Conversation locks in Redis (%s), tickets lapse after %.0f s", _redacted(self.url), self.ttl_s)
@@ -151,11 +172,13 @@ class ConversationLockStore(LockStore):
         ``lock_lifetime`` and ``wait_time_in_seconds`` are Rasa's arguments; they are ignored
         because tickets here are heartbeats and waiting does not poll on a fixed second.
         """
+        if self._processing is None:
+            self._processing = asyncio.Semaphore(self.concurrency)
         if not self.url:
-            async with self._local_lock(conversation_id):
+            async with self._local_lock(conversation_id), self._processing:
                 yield TicketLock(conversation_id)
             return
-        async with self._redis_lock(conversation_id):
+        async with self._redis_lock(conversation_id), self._processing:
             yield TicketLock(conversation_id)
 
     # The ticket-by-ticket interface of Rasa's base class is not used by Rasa's code paths

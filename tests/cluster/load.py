@@ -64,12 +64,16 @@ def run_load(cluster: Cluster, users: int, run_time_s: int, conversations_per_us
         answered_after_kill = sum(1 for entry in entries
                                   if entry.get("outcome") == "ok" and entry["sent_at"] > kill_wall)
     latencies = sorted(entry["latency_s"] for entry in entries if entry.get("outcome") == "ok")
+    # Throughput over the time messages were actually in flight (users stop when their work is done).
+    busy = (max(entry["sent_at"] + entry["latency_s"] for entry in entries) - min(entry["sent_at"] for entry in entries)
+            if entries else 0.0)
     return {
         "users": users,
         "run_time_s": round(elapsed, 1),
+        "busy_s": round(busy, 1),
         "locust_exit": locust.returncode,
         "turns_answered": len(latencies),
-        "turns_per_s": round(len(latencies) / elapsed, 1) if elapsed else None,
+        "turns_per_s": round(len(latencies) / busy, 1) if busy else None,
         "p50_s": _quantile(latencies, 0.5),
         "p95_s": _quantile(latencies, 0.95),
         "max_s": latencies[-1] if latencies else None,
