@@ -97,7 +97,7 @@ cluster-stop:
 
 # Its own cluster (ports from CLUSTER_TEST_PORT, state in .cluster/test), started and stopped by the test.
 cluster-test: setup train cluster-deps
-	CLUSTER_TEST_PORT=$(CLUSTER_TEST_PORT) $(BIN)/python -m pytest tests/cluster/check_cluster.py -v
+	CLUSTER_TEST_PORT=$(CLUSTER_TEST_PORT) $(BIN)/python -m pytest tests/cluster/check_cluster.py -v -rA
 
 # Held-out accuracy of our classifier against DIET (the figures behind the choice).
 compare-nlu: setup

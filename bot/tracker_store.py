@@ -7,6 +7,7 @@ deployment can move from the default SQLite file to PostgreSQL without editing f
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -92,6 +93,10 @@ class TurnCachingMixin:
         return session.query(func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        # Rasa's SQL access and message handling never wait on the network, so a turn would
+        # run start to end without letting the server read newly arrived messages; yielding
+        # here lets them take their lock ticket now, in arrival order (bot/lock_store.py).
+        await asyncio.sleep(0)
         known = self._known.pop(sender_id, None)
         if known is not None and self.domain is not None and len(known.tracker.events) == known.stored:
             with self.session_scope() as session:  # type: ignore[attr-defined]
@@ -113,6 +118,7 @@ class TurnCachingMixin:
         return await super().retrieve(sender_id)  # type: ignore[misc]
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        await asyncio.sleep(0)  # as in `retrieve`
         await self.stream_events(tracker)  # type: ignore[attr-defined]
         with self.session_scope() as session:  # type: ignore[attr-defined]
             rows = [self._row(tracker.sender_id, event) for event in self._unsaved(session, tracker)]
