@@ -8,8 +8,9 @@ clarifying questions truthfully from each case's label (tests/vignette_runner.py
 
 Targets (issue 7), per file, asserted as written here: emergency recall 100%, urgent
 recall >= 97%, soon recall >= 95%, over-triage (harmless -> urgent or emergency) <= 2%,
-exact level >= 85%, over-escalation by more than one level <= 2%, and the safety
-question asked of at most 15% of harmless single messages. Figures are printed and
+exact level >= 85%, over-escalation by more than one level <= 2%, and the emergency-signs
+(safety) question asked of at most 15% of harmless single messages. Other clarifying
+questions (past or resolved signs, "red" alone) are the contract's and are reported. Figures are printed and
 written to test-output/.
 """
 
@@ -54,9 +55,9 @@ def test_vignettes(source: str, say, new_sender: Callable[[], str], capsys) -> N
         print("\n" + text)
     failures = [*_missed_targets("single", result.singles), *_missed_targets("conversations", result.conversations)]
     harmless = sum(1 for _, expected, _ in result.singles.results if expected == HARMLESS)
-    asked = result.questions.get(HARMLESS, 0)
+    asked = result.asked(HARMLESS, "danger_signs")
     if harmless and asked / harmless > 0.15:
-        failures.append(f"safety question asked of {asked}/{harmless} harmless messages (> 15%)")
+        failures.append(f"the emergency-signs question was asked of {asked}/{harmless} harmless messages (> 15%)")
     assert not failures, "\n".join(failures) + "\n" + text
 
 
