@@ -2,7 +2,7 @@
 #   make run    set up, train if needed, serve the bot + widget on http://localhost:5005
 #   make test   set up, train if needed, run every test
 # Others: make shell (talk in the terminal), make bench (speed and memory figures),
-#         make compare-nlu (our classifier against DIET on the held-out set),
+#         make compare-nlu (final NLU pipeline, the previous one and DIET on the held-out and outside sets),
 #         make train, make lint, make clean.
 
 SHELL := /bin/bash
@@ -14,7 +14,9 @@ INSTALLED := $(VENV)/.installed
 SPACY_MODEL := build/spacy-en/meta.json
 MODEL_STAMP := models/.trained
 TRAIN_INPUTS := $(shell find data domain -type f -name '*.yml') config.yml bot/policies.py \
-                bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py
+                bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py \
+                bot/nlu/normalizer.py bot/nlu/feature_text.py bot/nlu/scope.py bot/nlu/intent_guards.py \
+                bot/resources/normalizer.yml bot/resources/other_conditions.yml
 BOT_PORT ?= 5005
 # Set MILIA_API_TOKEN to protect Rasa's HTTP API (conversation trackers) with a token;
 # the chat channels (REST, socket.io, widget) stay open.
@@ -76,7 +78,7 @@ shell: setup train
 bench: setup train
 	$(BIN)/python -m bench.bench
 
-# Held-out accuracy of our classifier against DIET (the figures behind the choice).
+# The final NLU pipeline against the previous one and DIET, on the held-out and outside sets.
 compare-nlu: setup
 	$(BIN)/python -m bench.compare_nlu
 
