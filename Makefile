@@ -3,6 +3,8 @@
 #   make test   set up, train if needed, run every test
 # Others: make shell (talk in the terminal), make bench (speed and memory figures),
 #         make compare-nlu (final NLU pipeline, the previous one and DIET on the held-out and outside sets),
+#         make content (rebuild answers and rules from bot/resources/content/),
+#         make content-report (review page for the clinical lead), make report (outcomes),
 #         make train, make lint, make clean.
 
 SHELL := /bin/bash
@@ -26,7 +28,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # No usage data or error reports leave the machine (Rasa sends them unless told not to).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run shell test lint bench compare-nlu browser-deps clean
+.PHONY: setup train run shell test lint bench compare-nlu browser-deps clean content content-report report
 
 setup: $(INSTALLED) $(SPACY_MODEL)
 
@@ -81,6 +83,21 @@ bench: setup train
 # The final NLU pipeline against the previous one and DIET, on the held-out and outside sets.
 compare-nlu: setup
 	$(BIN)/python -m bench.compare_nlu
+
+# Answers live in bot/resources/content/<topic>.yml (texts + sources + review); the
+# domain files and knowledge rules are generated from them (bot/content/render.py).
+content: $(INSTALLED)
+	$(BIN)/python -m bot.content build
+
+# The page for the clinical lead: every answer with status, sources, dates and full text.
+content-report: $(INSTALLED)
+	$(BIN)/python -m bot.content check || true
+	$(BIN)/python -m bot.content report --out test-output/content-report.html
+
+# The clinic's outcomes report (no personal data) from the analytics store; SINCE=7d.
+SINCE ?= 7d
+report: $(INSTALLED)
+	$(BIN)/python -m bot.report --since $(SINCE) --out reports
 
 clean:
 	rm -rf models build results test-output .pytest_cache milia_tracker.db

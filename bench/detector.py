@@ -9,7 +9,7 @@ from pathlib import Path
 import spacy
 import yaml
 
-from bot.red_flags import load_detector
+from bot.language.detector import load_detector
 from bot.spacy_pipeline import DEFAULT_OUTPUT
 
 PHRASES = Path(__file__).resolve().parent.parent / "tests" / "data" / "red_flag_phrases.yml"

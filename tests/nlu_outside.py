@@ -42,14 +42,15 @@ def score(examples: list[dict], parse: Callable[[str], str]) -> dict:
     predicted = [parse(e["text"]) for e in examples]
     labels = sorted(set(gold) | set(predicted))
     report = classification_report(gold, predicted, labels=labels, output_dict=True, zero_division=0)
-    long_pairs = [(g, p) for e, g, p in zip(examples, gold, predicted) if len(e["text"].split()) >= LONG_WORDS]
+    long_pairs = [(g, p) for e, g, p in zip(examples, gold, predicted, strict=True)
+                  if len(e["text"].split()) >= LONG_WORDS]
     return {
         "gold": gold, "predicted": predicted, "labels": labels, "report": report,
-        "accuracy": sum(g == p for g, p in zip(gold, predicted)) / len(gold),
+        "accuracy": sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold),
         "long_accuracy": (sum(g == p for g, p in long_pairs) / len(long_pairs)) if long_pairs else float("nan"),
         "long_count": len(long_pairs),
         "matrix": confusion_matrix(gold, predicted, labels=labels),
-        "errors": [(e["text"], g, p) for e, g, p in zip(examples, gold, predicted) if g != p],
+        "errors": [(e["text"], g, p) for e, g, p in zip(examples, gold, predicted, strict=True) if g != p],
     }
 
 
@@ -74,7 +75,7 @@ def render(name: str, result: dict) -> str:
 def write_matrix(path: Path, result: dict) -> None:
     labels = result["labels"]
     rows = ["expected\\got," + ",".join(labels)]
-    rows += [label + "," + ",".join(str(v) for v in row) for label, row in zip(labels, result["matrix"])]
+    rows += [label + "," + ",".join(str(v) for v in row) for label, row in zip(labels, result["matrix"], strict=True)]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 

@@ -80,18 +80,25 @@ class BotStack:
     def database(self) -> Path:
         return self.workdir / "tracker.db"
 
+    @property
+    def analytics_database(self) -> Path:
+        return self.workdir / "analytics.db"
+
     def _endpoints(self) -> Path:
         path = self.workdir / "endpoints.yml"
         path.write_text(
             f'action_endpoint:\n  url: "{self.action_url}/webhook"\n'
             "tracker_store:\n  type: bot.tracker_store.UrlSQLTrackerStore\n"
             f"  url: sqlite:///{self.database}\n"
+            "event_broker:\n  type: bot.analytics.broker.AnalyticsEventBroker\n"
+            f"  url: sqlite:///{self.analytics_database}\n"
         )
         return path
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.pop("TRACKER_STORE_URL", None)
+        env.pop("ANALYTICS_DB_URL", None)
         env["PYTHONPATH"] = str(REPO)
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         return env

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from spacy.language import Language
 
+from bot.language.thresholds import load_rules_file
 from bot.red_flags import PATTERNS_PATH, Entity, PatternFileError, RedFlagDetector, load_config, load_detector
 from bot.spacy_pipeline import build_pipeline
 from bot.triage import load_table
@@ -58,6 +59,7 @@ DETECTED_FINDINGS = {
     "inflamed_patch",
     "after_skin_damage",
     "yellow_eyelid_patches",
+    "redness_unclear",
 }
 
 
@@ -73,9 +75,10 @@ def detector() -> RedFlagDetector:
 
 
 def by_type(entities: list[Entity]) -> dict[str, list[str]]:
+    """Values per entity type; a red flag with a context role is listed as ``value:role``."""
     found: dict[str, list[str]] = defaultdict(list)
     for entity in entities:
-        found[entity.entity].append(entity.value)
+        found[entity.entity].append(f"{entity.value}:{entity.role}" if entity.role else entity.value)
     return found
 
 
@@ -87,7 +90,8 @@ def detect(detector: RedFlagDetector, nlp: Language, text: str) -> dict[str, lis
 @pytest.mark.parametrize("case", CASES, ids=[case["text"][:60] for case in CASES])
 def test_phrase(case: dict[str, Any], detector: RedFlagDetector, nlp: Language) -> None:
     found = detect(detector, nlp, case["text"])
-    assert sorted(found["red_flag"]) == sorted(case["flags"]), found
+    expected = [*case["flags"], *(f"{value}:{role}" for value, role in case.get("roles", {}).items())]
+    assert sorted(found["red_flag"]) == sorted(expected), found
     for key, entity in OPTIONAL.items():
         if key in case:
             assert found[entity] == ([case[key]] if case[key] else []), (entity, found)
@@ -158,7 +162,7 @@ def test_table_is_large_and_has_many_harmless_phrases() -> None:
 
 
 def test_every_detected_finding_has_phrases() -> None:
-    expected = {flag for case in CASES for flag in case["flags"]}
+    expected = {flag for case in CASES for flag in [*case["flags"], *case.get("roles", {})]}
     assert expected == DETECTED_FINDINGS
 
 
@@ -167,7 +171,10 @@ def test_detector_emits_exactly_the_detected_findings(detector: RedFlagDetector)
 
 
 def test_detected_findings_all_have_triage_rules() -> None:
-    assert DETECTED_FINDINGS <= load_table().findings
+    """Every finding has a rules row, except redness_unclear, which asks a question instead."""
+    assert DETECTED_FINDINGS - {"redness_unclear"} <= load_table().findings
+    assert all(rule.finding != "redness_unclear" for rule in load_table().rules), "it asks, it has no level"
+    assert "redness_unclear" in load_rules_file()["clarify_findings"]
 
 
 # -------------------------------------------------------------- pattern file checks

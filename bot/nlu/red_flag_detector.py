@@ -1,9 +1,10 @@
 """Rasa 3.6 component that adds the deterministic red-flag entities to every message.
 
-A thin wrapper: all logic and all patterns live in ``bot.red_flags`` and
-``bot/resources/red_flags.yml``. It runs after ``SpacyNLP``/``SpacyTokenizer`` and reads
-the spaCy doc SpacyNLP left on the message, so an emergency sign never depends on the
-intent classifier. It needs no training and keeps entities other extractors added.
+A thin wrapper: all logic lives in ``bot.language``, all patterns and context rules
+in ``bot/resources/red_flags.yml`` and ``context_rules.yml``. It runs after
+``SpacyNLP``/``SpacyTokenizer`` and reads the spaCy doc SpacyNLP left on the message,
+so an emergency sign never depends on the intent classifier. It needs no training and
+keeps entities other extractors added.
 """
 
 from __future__ import annotations
@@ -20,14 +21,20 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.red_flags import PATTERNS_PATH, load_detector
-from bot.red_flags import RedFlagDetector as Detector
+from bot.language.detector import PATTERNS_PATH, load_detector
+from bot.language.detector import RedFlagDetector as Detector
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class RedFlagDetector(GraphComponent, EntityExtractorMixin):
     """Adds ``red_flag``, ``finding``, ``age_group``, ``duration``, ``body_site`` and
-    ``audience`` entities found by the pattern-based detector."""
+    ``audience`` entities found by the pattern-based detector.
+
+    A red flag told in a hypothetical question, as past and resolved, about someone
+    else, or only suspected carries the Rasa entity ``role`` (hypothetical,
+    historical, other_person, suspected); a present sign has no role, so a
+    ``from_entity`` slot mapping without a role only fills present signs.
+    """
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:

@@ -1,0 +1,309 @@
+"""The red-flag detector: sign matching, quantities, spelling and context in one pass.
+
+Why this exists: an emergency must never depend on a classifier's guess. Every sign
+the triage rules know is found with spaCy Matcher/PhraseMatcher patterns loaded from
+``resources/red_flags.yml``; what the message says about each sign (negated, past,
+hypothetical, someone else's, harmless) comes from the ConText records in
+``resources/context_rules.yml``; thresholds come from ``resources/triage_rules.yml``.
+This module only wires the small pieces together (pure logic, no Rasa imports).
+
+Safety properties (tested in tests/test_red_flags.py and tests/language/):
+* A sign is only dropped for an explicit negation or a harmless context in its own
+  scope, never for uncertainty ("not sure if she has a fever" keeps the fever).
+* A negation word inside a sign's own span ("won't wake", "eye can't open") is part
+  of the sign and switches nothing off.
+* A stated temperature below the threshold is not a fever; at or above it is.
+* A weak or ambiguous spelling correction, a parent's description that may be a
+  danger sign, or a bare number that may be a baby's temperature gives the sign with
+  ``role: suspected`` (the dialogue asks), never silence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from bot.language.context import CONTEXT_PATH, PRESENT, ConTextMatcher, Target, load_context_config
+from bot.language.entities import Entity, Hit, share_overlapping_spans, single_values, to_entities
+from bot.language.fuzzy import Correction, SpellingCorrector
+from bot.language.patterns import PatternCompiler, PatternFileError
+from bot.language.quantities import QuantityReader
+from bot.language.signs import SignMatcher
+from bot.language.thresholds import RULES_PATH, Thresholds, load_rules_file, parse_thresholds
+
+PATTERNS_PATH = Path(__file__).resolve().parent.parent / "resources" / "red_flags.yml"
+DROP = "drop"
+
+
+class RedFlagDetector:
+    """Finds red flags (with their context role), baby mentions, ages, durations, body sites and audience.
+
+    Build once (``load_detector``) and call ``detect(doc)`` per message: everything is
+    compiled at construction; detection is a few matcher passes and a scan.
+    """
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        nlp: Language,
+        known_findings: Iterable[str] = (),
+        thresholds: Optional[Thresholds] = None,
+        context: Optional[Mapping[str, Any]] = None,
+    ):
+        self._nlp = nlp
+        self._char_map = {str(k): str(v) for k, v in config.get("char_map", {}).items()}
+        if any(len(k) != 1 or len(v) != 1 for k, v in self._char_map.items()):
+            raise PatternFileError("char_map must map single characters to single characters")
+        days = {name: float(unit["days"]) for name, unit in config["units"]["time"].items()}
+        self.thresholds = thresholds or parse_thresholds(load_rules_file(RULES_PATH), days)
+        self.quantities = QuantityReader(config, self.thresholds)
+        compiler = PatternCompiler(nlp, config["classes"], config["units"], config["numbers"])
+        self.signs = SignMatcher(config, nlp, compiler)
+        self.context = ConTextMatcher(
+            context if context is not None else load_context_config(CONTEXT_PATH), nlp, compiler
+        )
+        self._context_types = set(config["context_applies_to"])
+        self._roles = dict(self._role_table(config))
+        self._harmless_hides = set(config.get("harmless", {}).get("hides", []))
+        self._longest_span = {entity for entity, choice in config.get("spans", {}).items() if choice == "longest"}
+        self._single_value = {k: list(v) for k, v in config["single_value"].items()}
+        self._baby = config["baby"]
+        self._fever = dict(config["temperature"]["emits"])
+        self._infection = dict(config["infection"])
+        lookup = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # word forms -> lemmas
+        known = {str(lemma) for lemma in lookup.values()} | compiler.words | self.signs.phrase_words
+        self.speller = SpellingCorrector(config["fuzzy"], self.signs.sign_words, known, dictionary=lookup)
+        self._validate(known_findings)
+
+    @staticmethod
+    def _role_table(config: Mapping[str, Any]) -> Iterable[tuple[str, Optional[str]]]:
+        """Context outcome -> entity role (None: present); ``drop`` removes the sign."""
+        for outcome, role in config["context_roles"].items():
+            yield str(outcome), (None if role in (None, PRESENT) else str(role))
+
+    def _validate(self, known_findings: Iterable[str]) -> None:
+        known = set(known_findings)
+        if known:
+            unknown = set(self.red_flag_values) - known
+            unknown |= {v for r in self.signs.signs.values() for v in r.overrides} - known - {"infection_cue"}
+            if unknown:
+                raise PatternFileError(f"red flags not in triage_rules.yml: {sorted(unknown)}")
+        outcomes = {row.outcome for row in self.context.outcomes}
+        if outcomes - set(self._roles):
+            missing = sorted(outcomes - set(self._roles))
+            raise PatternFileError(f"context outcomes without a role in context_roles: {missing}")
+
+    @property
+    def red_flag_values(self) -> frozenset[str]:
+        """Every red-flag id the detector can emit (for coverage tests)."""
+        values = set(self.signs.values("red_flag")) | {self._fever["value"]}
+        return frozenset(values | {self._infection["sign"], self._infection["unclear"]})
+
+    # --- detection ----------------------------------------------------------------
+    def prepare(self, doc: Doc) -> Doc:
+        """A lowercase, lemmatised doc with the same character offsets as ``doc``.
+
+        Rasa's SpacyNLP (case_sensitive: false) already gives one; anything else
+        (capitals, curly apostrophes, no lemmas) is re-read with our own pipeline.
+        """
+        text = doc.text
+        norm = "".join(self._char_map.get(c, c.lower() if len(c.lower()) == 1 else c) for c in text)
+        if norm == text and doc.has_annotation("LEMMA"):
+            return doc
+        return self._nlp(norm)
+
+    def _corrected(self, doc: Doc) -> tuple[Doc, list[Correction]]:
+        """The doc with misspelt sign words replaced (same tokens, so positions still match)."""
+        corrections = self.speller.corrections([t.lower_ for t in doc])
+        if not corrections:
+            return doc, []
+        words = [t.lower_ for t in doc]
+        for correction in corrections:
+            words[correction.index] = correction.word
+        fixed = Doc(self._nlp.vocab, words=words, spaces=[bool(t.whitespace_) for t in doc])
+        for _, component in self._nlp.pipeline:
+            fixed = component(fixed)
+        return fixed, corrections
+
+    def detect_text(self, text: str) -> list[Entity]:
+        """Convenience for callers without a doc (tests, scripts)."""
+        return self.detect(self._nlp.make_doc(text))
+
+    def detect(self, doc: Doc) -> list[Entity]:
+        """All entities in ``doc``, sorted by position (texts as the user typed them)."""
+        original = doc.text
+        doc = self.prepare(doc)
+        match_doc, corrections = self._corrected(doc)
+        found = self.signs.match(match_doc)
+        readings = self.quantities.read_all(match_doc, found.quantities)
+        reading_spans = [(r.start, r.end) for r in readings if r.kind == "temperature"]
+        hits = [h for h in found.hits if not self._inside_reading(h, reading_spans)]
+        for reading in readings:
+            if reading.kind == "temperature":
+                if reading.value == "fever":
+                    hits.append(Hit(self._fever["entity"], self._fever["value"], reading.start, reading.end))
+            else:
+                hits.append(
+                    Hit("age_group" if reading.kind == "age" else "duration", reading.value, reading.start, reading.end)
+                )
+        hits = self._drop_contained(hits, found.harmless)
+        hits, baby = self._apply_baby_rule(hits)
+        if baby:
+            hits += self._maybe_temperatures(match_doc, hits, readings, found.harmless)
+        hits = self._apply_context(match_doc, hits)
+        hits = self._mark_weak_spellings(hits, corrections)
+        hits = self._combine_infection_cues(hits)
+        entities = to_entities(doc, original, single_values(hits, self._single_value), self._longest_span)
+        return share_overlapping_spans(self._add_baby_mention(entities) if baby else entities, original)
+
+    def _inside_reading(self, hit: Hit, readings: Sequence[tuple[int, int]]) -> bool:
+        """A stated reading decides: fever words inside its span ("a fever of 37.5") go."""
+        if (hit.entity, hit.value) != (self._fever["entity"], self._fever["value"]):
+            return False
+        return any(hit.start < end and start < hit.end for start, end in readings)
+
+    def _drop_contained(self, hits: list[Hit], harmless: Sequence[tuple[int, int]]) -> list[Hit]:
+        """Drop hits inside a harmless span (of the types it hides), and findings a containing hit overrides."""
+        kept = []
+        cue = self._infection["cue_entity"]
+        for hit in hits:
+            if hit.entity in self._harmless_hides and any(s <= hit.start and hit.end <= e for s, e in harmless):
+                continue
+            if any(
+                other is not hit
+                and (hit.value in other.overrides or (hit.entity == cue and self._infection["sign"] in other.overrides))
+                and other.start <= hit.start
+                and hit.end <= other.end
+                for other in hits
+            ):
+                continue
+            kept.append(hit)
+        return kept
+
+    def _maybe_temperatures(
+        self, doc: Doc, hits: list[Hit], readings: Sequence[Any], harmless: Sequence[tuple[int, int]]
+    ) -> list[Hit]:
+        """A bare number in a message about a baby that may be a feverish temperature: suspected fever."""
+        if any((h.entity, h.value) == (self._fever["entity"], self._fever["value"]) for h in hits):
+            return []
+        taken = {i for r in readings for i in range(r.start, r.end)}
+        taken |= {i for s, e in harmless for i in range(s, e)}
+        found = []
+        for token in doc:
+            if token.i in taken or not token.like_num or not any(c.isdigit() for c in token.text):
+                continue
+            if self.quantities.maybe_fever(doc, token.i, token.i + 1):
+                found.append(Hit(self._fever["entity"], self._fever["value"], token.i, token.i + 1, role="suspected"))
+        return found
+
+    def _apply_context(self, doc: Doc, hits: list[Hit]) -> list[Hit]:
+        """Give each sign its role from the context rules; drop negated and harmless ones."""
+        targets_at = [i for i, h in enumerate(hits) if h.entity in self._context_types]
+        if not targets_at:
+            return hits
+        targets = [Target(hits[i].value, hits[i].start, hits[i].end) for i in targets_at]
+        result = self.context.apply(doc, targets)
+        kept = list(hits)
+        for i, categories in zip(targets_at, result.categories, strict=True):
+            outcome = self.context.outcome(categories)
+            role = self._roles[outcome]
+            if outcome == DROP:
+                kept[i] = None  # type: ignore[call-overload]
+            elif role is not None:
+                kept[i] = replace(hits[i], role=role)
+        return [h for h in kept if h is not None]
+
+    def _mark_weak_spellings(self, hits: list[Hit], corrections: Sequence[Correction]) -> list[Hit]:
+        """A present sign found only through an uncertain spelling correction becomes suspected."""
+        weak = {c.index for c in corrections if not c.certain}
+        if not weak:
+            return hits
+        return [
+            replace(h, role="suspected")
+            if h.role is None and h.entity in self._context_types and weak & set(range(h.start, h.end))
+            else h
+            for h in hits
+        ]
+
+    def _combine_infection_cues(self, hits: list[Hit]) -> list[Hit]:
+        """Redness with a second sign is an infection sign; a lone cue asks a question.
+
+        The brief: a bump or the skin around it red AND hot, swollen, very painful or
+        oozing (possible infection). "Red" alone, or "sore", "hot" or "swollen" alone,
+        is how harmless look-alikes are described too: ``redness_unclear`` makes the
+        dialogue ask instead of assuming. Cues are combined per role.
+        """
+        cue_entity = self._infection["cue_entity"]
+        cues = [h for h in hits if h.entity == cue_entity]
+        hits = [h for h in hits if h.entity != cue_entity]
+        strong = {h.role for h in hits if (h.entity, h.value) == ("red_flag", self._infection["sign"])}
+        for role in {c.role for c in cues} - strong:
+            group = [c for c in cues if c.role == role]
+            kinds = {c.value for c in group}
+            needs = set(self._infection["redness"])
+            second = set(self._infection["second_signs"])
+            if kinds & needs and kinds & second:
+                value = self._infection["sign"]
+                used = [c for c in group if c.value in needs | second]
+            else:
+                value = self._infection["unclear"]
+                used = group
+            first = min(used, key=lambda c: (c.start, c.end))
+            hits.append(Hit("red_flag", value, first.start, first.end, role=role))
+        return hits
+
+    def _apply_baby_rule(self, hits: list[Hit]) -> tuple[list[Hit], bool]:
+        """Whether a baby is mentioned (a baby word or a young age); if so, older age
+        groups are dropped: the baby is then of unknown age, which is fail safe."""
+        finding = self._baby["finding"]
+        baby = any(
+            (h.entity, h.value) == (finding["entity"], finding["value"])
+            or (h.entity == "age_group" and h.value in self._baby["age_groups"])
+            for h in hits
+        )
+        if baby:
+            hits = [h for h in hits if not (h.entity == "age_group" and h.value in self._baby["drops_age_groups"])]
+        return hits, baby
+
+    def _add_baby_mention(self, entities: list[Entity]) -> list[Entity]:
+        """A young age alone ("my 2 week old") also mentions a baby, on the age's span."""
+        finding = self._baby["finding"]
+        if any((e.entity, e.value) == (finding["entity"], finding["value"]) for e in entities):
+            return entities
+        age = next(e for e in entities if e.entity == "age_group")
+        mention = Entity(finding["entity"], finding["value"], age.start, age.end, age.text)
+        return sorted([*entities, mention], key=lambda e: (e.start, e.entity, e.value))
+
+
+def load_config(path: Path = PATTERNS_PATH) -> dict[str, Any]:
+    """Read the pattern file."""
+    with open(path, encoding="utf-8") as handle:
+        config = yaml.safe_load(handle)
+    if not isinstance(config, dict) or "rules" not in config:
+        raise PatternFileError(f"{path}: not a red-flag pattern file")
+    return config
+
+
+def known_findings() -> frozenset[str]:
+    """Finding ids of the rules table plus the findings that only ask a question."""
+    from bot.triage import load_table
+
+    return load_table().findings | frozenset(load_rules_file(RULES_PATH).get("clarify_findings") or [])
+
+
+@lru_cache(maxsize=4)
+def load_detector(path: Path = PATTERNS_PATH) -> RedFlagDetector:
+    """Build the detector once per process (patterns compile in about a second).
+
+    Uses our own pipeline (bot.spacy_pipeline) to lemmatise patterns and to re-read any
+    doc that is not already lowercase; red-flag ids are checked against triage_rules.yml.
+    """
+    from bot.spacy_pipeline import build_pipeline
+
+    return RedFlagDetector(load_config(path), build_pipeline(), known_findings=known_findings())

@@ -1,0 +1,81 @@
+"""Tolerant spelling: misspelt sign words corrected by edit distance (``rapidfuzz``).
+
+Why: parents type fast on phones ("brething", "unresponive", "sezuire"); a list of
+hand-written misspellings is never complete. spaCy's FUZZY operator needs spaCy 3.5,
+Rasa 3.6 pins 3.4, so the correction happens before matching: a token that is no
+English word (not in the lemma lookup table of ``spacy-lookups-data``, not in our own
+pattern files) and is close to a sign word is read as that word. Every correction
+carries its score; the detector marks a sign found only through a weak or ambiguous
+correction as ``suspected`` rather than certain.
+
+Guards against false alarms: only unknown words are corrected (so "feeling" never
+becomes "feeding", "breed" never "bleed"), words shorter than ``min_length`` are left
+alone, and the ``never_correct`` list in ``red_flags.yml`` holds words people type that
+look like sign words but are not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Container, Iterable, Mapping
+
+from rapidfuzz import fuzz, process
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A token read as ``word``; ``certain`` when the score is high and no other word comes close."""
+
+    index: int
+    original: str
+    word: str
+    score: float
+    certain: bool
+
+
+class SpellingCorrector:
+    """Corrects unknown tokens towards a vocabulary of sign words."""
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        sign_words: Iterable[str],
+        known_words: Iterable[str],
+        dictionary: Container[str] = frozenset(),
+    ):
+        self.min_length = int(config["min_length"])
+        self.cutoff = float(config["cutoff"])
+        self.certain_at = float(config["certain_at"])
+        self.margin = float(config["margin"])
+        self._never = {str(word) for word in config.get("never_correct", [])}
+        self.sign_words = sorted({w for w in sign_words if len(w) >= self.min_length and w.isalpha()})
+        self._known = {str(w) for w in known_words} | set(self.sign_words) | self._never
+        self._known |= {str(word) for word in config.get("known_words", [])}
+        self._dictionary = dictionary  # e.g. spaCy's lemma lookup table: any English word form
+
+    def is_candidate(self, word: str) -> bool:
+        """Only unknown alphabetic words long enough to be a misspelt sign word."""
+        return (
+            len(word) >= self.min_length and word.isalpha() and word not in self._known and word not in self._dictionary
+        )
+
+    def correct_word(self, word: str) -> tuple[str, float, bool] | None:
+        """The closest sign word, its score (0-100) and whether it is certain; None when nothing is close."""
+        if not self.is_candidate(word):
+            return None
+        best = process.extract(word, self.sign_words, scorer=fuzz.ratio, limit=3, score_cutoff=self.cutoff)
+        if not best:
+            return None
+        top_word, top_score, _ = best[0]
+        rivals = [score for other, score, _ in best[1:] if other[:4] != top_word[:4]]
+        certain = top_score >= self.certain_at and (not rivals or top_score - rivals[0] >= self.margin)
+        return top_word, float(top_score), certain
+
+    def corrections(self, words: Iterable[str]) -> list[Correction]:
+        """Corrections for a message's lowercase tokens."""
+        found = []
+        for index, word in enumerate(words):
+            best = self.correct_word(word)
+            if best is not None:
+                found.append(Correction(index, word, *best))
+        return found

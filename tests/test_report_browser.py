@@ -1,0 +1,63 @@
+"""The outcomes report and the content report render in Chromium (screenshots in test-output/)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from bot.analytics.synthetic import generate
+from bot.content.records import load_records
+from bot.content.report import write_report
+from bot.report import main as report_main
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("MILIA_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = REPO / "test-output" / "screenshots"
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser-deps` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
+        yield launched
+        launched.close()
+
+
+def test_outcomes_report_renders_with_its_charts(browser: Browser, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'analytics.db'}"
+    generate(url, 2000)
+    assert report_main(["--db", url, "--since", "8d", "--out", str(tmp_path / "report")]) == 0
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto((tmp_path / "report" / "outcomes-report.html").as_uri())
+    assert page.locator("h1").inner_text() == "Outcomes report"
+    charts = page.locator("img")
+    assert charts.count() == 4
+    for index in range(charts.count()):  # each chart decoded and drawn at a real size
+        assert page.evaluate("(img) => img.complete && img.naturalWidth > 300", charts.nth(index).element_handle())
+    assert page.locator("#levels table tbody tr").count() == 5
+    assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "outcomes-report.png"), full_page=True)
+    page.close()
+
+
+def test_content_report_renders(browser: Browser, tmp_path: Path) -> None:
+    path = write_report(load_records(), tmp_path / "content-report.html")
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(path.as_uri())
+    assert page.locator("tbody tr").count() == 15
+    assert page.locator("section").count() == 15
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "content-report.png"), full_page=False)
+    page.close()
