@@ -2,7 +2,7 @@
 #   make run    set up, train if needed, serve the bot + widget on http://localhost:5005
 #   make test   set up, train if needed, run every test
 # Others: make shell (talk in the terminal), make bench (speed and memory figures),
-#         make compare-nlu (our classifier against DIET on the held-out set),
+#         make compare-nlu (final NLU pipeline, the previous one and DIET on the held-out and outside sets),
 #         make content (rebuild answers and rules from bot/resources/content/),
 #         make content-report (review page for the clinical lead), make report (outcomes),
 #         make train, make lint, make clean.
@@ -16,7 +16,9 @@ INSTALLED := $(VENV)/.installed
 SPACY_MODEL := build/spacy-en/meta.json
 MODEL_STAMP := models/.trained
 TRAIN_INPUTS := $(shell find data domain -type f -name '*.yml') config.yml bot/policies.py \
-                bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py
+                bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py \
+                bot/nlu/normalizer.py bot/nlu/feature_text.py bot/nlu/scope.py bot/nlu/intent_guards.py \
+                bot/resources/normalizer.yml bot/resources/other_conditions.yml
 BOT_PORT ?= 5005
 # The chat channels listen on loopback unless told otherwise (put a TLS proxy in front,
 # or `make run BOT_HOST=0.0.0.0`). Rasa's HTTP API is off; `make run MILIA_API=1` turns
@@ -82,7 +84,7 @@ shell: setup train
 bench: setup train
 	$(BIN)/python -m bench.bench
 
-# Held-out accuracy of our classifier against DIET (the figures behind the choice).
+# The final NLU pipeline against the previous one and DIET, on the held-out and outside sets.
 compare-nlu: setup
 	$(BIN)/python -m bench.compare_nlu
 
