@@ -1,8 +1,8 @@
 # The milia assistant. Two commands on a fresh machine:
 #   make run    set up, train if needed, serve the bot + widget on http://localhost:5005
 #   make test   set up, train if needed, run every test
-# Others: make shell (talk in the terminal), make bench (speed and memory figures),
-#         make compare-nlu (our classifier against DIET on the held-out set),
+# Others: make shell (talk in the terminal; make rasa-shell for Rasa's own `rasa shell`),
+#         make bench (speed and memory figures), make compare-nlu (our classifier against DIET on the held-out set),
 #         make train, make lint, make clean.
 
 SHELL := /bin/bash
@@ -24,7 +24,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # No usage data or error reports leave the machine (Rasa sends them unless told not to).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run shell test lint bench compare-nlu browser-deps clean
+.PHONY: setup train run shell rasa-shell test lint bench compare-nlu browser-deps clean
 
 setup: $(INSTALLED) $(SPACY_MODEL)
 
@@ -68,8 +68,16 @@ run: setup train
 	  $(if $(MILIA_API_TOKEN),--auth-token $(MILIA_API_TOKEN),) \
 	  --cors $$($(BIN)/python -m bot.settings origins)
 
+# The conversation in the terminal over the widget channel (bot/terminal/): the action
+# server and the bot start quietly (logs in build/shell/) and stop when you leave.
+# With a bot already running: .venv/bin/python -m bot.terminal --url http://127.0.0.1:5005
 shell: setup train
-	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >/tmp/milia-actions.log 2>&1 & actions=$$!; \
+	@$(BIN)/python -m bot.terminal --start --port $(BOT_PORT) --actions-port $(ACTIONS_PORT)
+
+# Rasa's own `rasa shell`, for people who know Rasa (Rasa's logs and its button menus).
+rasa-shell: setup train
+	@mkdir -p build
+	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >build/rasa-shell-actions.log 2>&1 & actions=$$!; \
 	trap 'pkill -P $$actions 2>/dev/null; kill $$actions 2>/dev/null' EXIT INT TERM HUP; \
 	$(BIN)/rasa shell
 
