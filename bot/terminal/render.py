@@ -227,13 +227,13 @@ def render_turn(turn: BotTurn) -> RenderableType:
         if isinstance(block, Banner):
             following = turn.blocks[index + 1] if index + 1 < len(turn.blocks) else None
             parts.append(render_banner(block, following.text if isinstance(following, Paragraph) else ""))
-        else:
-            parts.append(render_paragraph(block))
-            parts.append(Text(""))
+            continue
+        if parts and not isinstance(turn.blocks[index - 1], Banner):
+            parts.append(Text(""))  # a blank line between messages, none under a banner
+        parts.append(render_paragraph(block))
     if turn.options:
+        parts.append(Text(""))
         parts.append(Text(OPTIONS_HINT, style=HINT_STYLE))
-    elif parts:
-        parts.pop()  # no trailing blank line
     return Group(*parts)
 
 
