@@ -99,5 +99,10 @@ def _http_error(error: urllib.error.HTTPError) -> BotError:
         if isinstance(body.get("emergency_number"), str):
             number = body["emergency_number"]
     if not message:
-        message = "the assistant could not answer; please try again." if error.code >= 500 else "request refused."
+        if error.code >= 500:
+            message = "the assistant could not answer; please try again."
+        elif error.code == 404:
+            message = f"{error.url} was not found: is this the milia assistant's address?"
+        else:
+            message = "the assistant refused the request."
     return BotError(f"{message} (HTTP {error.code})", emergency_number=number, status=error.code)
