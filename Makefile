@@ -76,10 +76,12 @@ shell: setup train
 
 # Rasa's own `rasa shell`, for people who know Rasa (Rasa's logs and its button menus).
 rasa-shell: setup train
-	@mkdir -p build
-	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >build/rasa-shell-actions.log 2>&1 & actions=$$!; \
+	@mkdir -p build/shell
+	@$(BIN)/python -c 'import sys; from pathlib import Path; from bot.terminal.servers import endpoints_for; \
+	  sys.stdout.write(endpoints_for($(ACTIONS_PORT), Path("endpoints.yml")))' >build/shell/rasa-shell-endpoints.yml
+	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >build/shell/rasa-shell-actions.log 2>&1 & actions=$$!; \
 	trap 'pkill -P $$actions 2>/dev/null; kill $$actions 2>/dev/null' EXIT INT TERM HUP; \
-	$(BIN)/rasa shell
+	$(BIN)/rasa shell -i 127.0.0.1 --port $(BOT_PORT) --endpoints build/shell/rasa-shell-endpoints.yml
 
 bench: setup train
 	$(BIN)/python -m bench.bench
