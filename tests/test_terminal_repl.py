@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,7 +21,7 @@ from rich.console import Console
 
 from bot.terminal.client import BotError, WidgetClient
 from bot.terminal.repl import OPENING_MESSAGE, Conversation
-from bot.terminal.servers import endpoints_for
+from bot.terminal.servers import Servers, StartError, endpoints_for
 from tests.test_terminal_render import DISCLAIMER, EMERGENCY, QUESTION, TREATMENT
 
 GREETING = [
@@ -217,3 +218,14 @@ def test_make_shell_endpoints_keep_the_tracker_store_and_move_the_action_server(
     endpoints = yaml.safe_load(endpoints_for(20121, source))
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:20121/webhook"
     assert endpoints["tracker_store"] == yaml.safe_load(source.read_text())["tracker_store"]
+
+
+def test_make_shell_says_what_to_do_when_the_bot_port_is_taken(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        servers = Servers(bot_port=port, action_port=port, log_dir=tmp_path)
+        with pytest.raises(StartError, match=rf"port {port} .* already in use.*--url http://127.0.0.1:{port}"):
+            servers.start()
+    assert servers.processes == []  # nothing was started
