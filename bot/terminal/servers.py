@@ -2,8 +2,8 @@
 
 Their output (TensorFlow, SQLAlchemy and Rasa deprecation warnings, request logs)
 goes to files, so the terminal shows only the conversation. Both listen on loopback
-only where Rasa lets us choose (``rasa run -i 127.0.0.1``; the action server has no
-such option in Rasa SDK 3.6) and run in their own process group: a Ctrl-C typed in
+only (``-i 127.0.0.1`` for the bot; ``SANIC_HOST`` for the action server, which has no
+option for it) and run in their own process group: a Ctrl-C typed in
 the conversation reaches the client, which then stops them in order.
 """
 
@@ -89,6 +89,7 @@ class Servers:
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
+        env["SANIC_HOST"] = "127.0.0.1"  # the action server's interface (it has no option for it)
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
         env.setdefault("RASA_TELEMETRY_ENABLED", "false")
