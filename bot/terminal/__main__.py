@@ -16,7 +16,7 @@ from rich.console import Console
 
 from bot.terminal.client import WidgetClient
 from bot.terminal.render import render_error
-from bot.terminal.repl import Conversation, prompt_toolkit_reader
+from bot.terminal.repl import Conversation, default_reader
 
 
 def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -49,7 +49,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 130
     url = arguments.url or (servers.url if servers else "http://127.0.0.1:5005")
     try:
-        Conversation(chat=WidgetClient(url), console=console).run(prompt_toolkit_reader())
+        Conversation(chat=WidgetClient(url), console=console).run(default_reader())
     finally:
         if servers is not None:
             with console.status("Stopping the assistant...", spinner="dots"):

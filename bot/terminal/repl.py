@@ -9,6 +9,7 @@ lists of lines and recorded answers.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Protocol
 
@@ -75,6 +76,20 @@ def prompt_toolkit_reader() -> LineReader:
         return session.prompt(message, default=default)
 
     return read
+
+
+def plain_reader() -> LineReader:
+    """Lines from standard input when it is not a terminal (``printf 'hello\\n' | ...``)."""
+
+    def read(default: str = "") -> str:
+        return input()  # the loop shows the line ("You: ...") once it knows what it means
+
+    return read
+
+
+def default_reader() -> LineReader:
+    """prompt_toolkit at a terminal, plain lines otherwise."""
+    return prompt_toolkit_reader() if sys.stdin.isatty() and sys.stdout.isatty() else plain_reader()
 
 
 @dataclass
