@@ -123,6 +123,12 @@ def test_an_error_is_said_kindly_with_the_emergency_number_and_the_text_is_put_b
     assert chat.put_back == ["", "my baby"]  # type: ignore[attr-defined]
 
 
+def test_a_conversation_the_server_no_longer_knows_suggests_restart() -> None:
+    chat = FakeChat({"hello": BotError("unknown conversation (HTTP 403)", status=403)})
+    shown = converse(chat, ["hello"])
+    assert "unknown conversation" in shown and "Type /restart" in shown
+
+
 def test_the_options_are_those_of_the_last_answer() -> None:
     chat = FakeChat({"worried": [QUESTION], "hello": [{"text": "No buttons now."}]})
     converse(chat, ["worried", "4", "hello", "2"])

@@ -104,6 +104,9 @@ class Conversation:
 
     def _show_error(self, error: BotError) -> None:
         self.console.print(render_error(str(error), error.emergency_number or self.emergency_number))
+        if error.status == 403:
+            # The server no longer knows this conversation (e.g. it was deleted or the bot's key changed).
+            self.console.print(Text("Type /restart to start a new conversation.", style=HINT_STYLE))
         self.console.print()
 
     def _exchange(self, message: str) -> bool:
