@@ -198,8 +198,10 @@ def _make_shell_ports() -> tuple[int, int]:
 def test_make_shell_starts_quietly_and_stops_its_servers(tmp_path: Path) -> None:
     bot_port, action_port = _make_shell_ports()
     assert _port_free(bot_port) and _port_free(action_port), "ports for make shell are taken"
+    # `-o setup -o train`: this test is about the shell target; `make test` has just done
+    # set-up and training (the shared venv's stamp may be newer, which would retrain here).
     pane = Tmux(
-        f"make shell BOT_PORT={bot_port} ACTIONS_PORT={action_port}",
+        f"make -o setup -o train shell BOT_PORT={bot_port} ACTIONS_PORT={action_port}",
         env={"TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'shell.db'}"},
     )
     try:

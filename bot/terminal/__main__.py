@@ -25,7 +25,7 @@ def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--start", action="store_true", help="start the action server and the bot first")
     parser.add_argument("--port", type=int, default=5005, help="the bot's port with --start (default 5005)")
     parser.add_argument("--actions-port", type=int, default=5055, help="the action server's port with --start")
-    parser.add_argument("--model", default="models", help="model file or directory with --start")
+    parser.add_argument("--model", default="models/milia.tar.gz", help="the model file with --start")
     parser.add_argument("--log-dir", type=Path, default=Path("build/shell"), help="server logs with --start")
     return parser.parse_args(argv)
 

@@ -2,8 +2,8 @@
 
 Their output (TensorFlow, SQLAlchemy and Rasa deprecation warnings, request logs)
 goes to files, so the terminal shows only the conversation. Both listen on loopback
-only (``-i 127.0.0.1`` for the bot; ``SANIC_HOST`` for the action server, which has no
-option for it) and run in their own process group: a Ctrl-C typed in
+only (``bot.serve --host 127.0.0.1``, as ``make run``; ``SANIC_HOST`` for the action
+server, which has no option for it) and run in their own process group: a Ctrl-C typed in
 the conversation reaches the client, which then stops them in order.
 """
 
@@ -79,7 +79,7 @@ class Servers:
     bot_port: int
     action_port: int
     log_dir: Path
-    model: str = "models"
+    model: str = "models/milia.tar.gz"
     repo: Path = field(default_factory=Path.cwd)
     processes: list[tuple[str, subprocess.Popen, Path]] = field(default_factory=list)
 
@@ -122,14 +122,15 @@ class Servers:
         endpoints = self.log_dir / "endpoints.yml"
         endpoints.write_text(endpoints_for(self.action_port, self.repo / "endpoints.yml"))
         self._spawn("actions", [_rasa(), "run", "actions", "--port", str(self.action_port), "--actions", "actions"])
+        # bot.serve is `make run`'s locked-down launcher (one model file, no HTTP API).
         self._spawn(
             "bot",
-            [_rasa(), "run", "-i", "127.0.0.1", "--port", str(self.bot_port), "--model", self.model,
-             "--endpoints", str(endpoints), "--credentials", str(self.repo / "credentials.yml")],
+            [sys.executable, "-m", "bot.serve", "--host", "127.0.0.1", "--port", str(self.bot_port),
+             "--model", self.model, "--endpoints", str(endpoints), "--credentials", str(self.repo / "credentials.yml")],
         )
         checks = [
             (f"http://127.0.0.1:{self.action_port}/health", "the action server"),
-            (f"{self.url}/webhooks/widget/", "the bot"),
+            (f"{self.url}/webhooks/widget/health", "the bot"),  # 200 once the model is loaded
         ]
         deadline = time.monotonic() + timeout
         try:
