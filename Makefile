@@ -1,7 +1,8 @@
 # The milia assistant. Two commands on a fresh machine:
 #   make run    set up, train if needed, serve the bot + widget on http://localhost:5005
 #   make test   set up, train if needed, run every test
-# Others: make shell (talk in the terminal), make bench (speed and memory figures),
+# Others: make shell (talk in the terminal; make rasa-shell for Rasa's own `rasa shell`),
+#         make bench (speed and memory figures),
 #         make compare-nlu (final NLU pipeline, the previous one and DIET on the held-out and outside sets),
 #         make content (rebuild answers and rules from bot/resources/content/),
 #         make content-report (review page for the clinical lead), make report (outcomes),
@@ -30,7 +31,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # No usage data or error reports leave the machine (Rasa sends them unless told not to).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run purge shell test lint bench compare-nlu browser-deps clean content content-report report
+.PHONY: setup train run purge shell rasa-shell test lint bench compare-nlu browser-deps clean content content-report report
 
 setup: $(INSTALLED) $(SPACY_MODEL)
 
@@ -76,10 +77,20 @@ run: setup train
 purge: setup
 	$(BIN)/python -m bot.privacy.retention endpoints.yml
 
+# The conversation in the terminal over the widget channel (bot/terminal/): the action
+# server and the bot start quietly (logs in build/shell/) and stop when you leave.
+# With a bot already running: .venv/bin/python -m bot.terminal --url http://127.0.0.1:5005
 shell: setup train
-	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >/tmp/milia-actions.log 2>&1 & actions=$$!; \
+	@$(BIN)/python -m bot.terminal --start --port $(BOT_PORT) --actions-port $(ACTIONS_PORT)
+
+# Rasa's own `rasa shell`, for people who know Rasa (Rasa's logs and its button menus).
+rasa-shell: setup train
+	@mkdir -p build/shell
+	@$(BIN)/python -c 'import sys; from pathlib import Path; from bot.terminal.servers import endpoints_for; \
+	  sys.stdout.write(endpoints_for($(ACTIONS_PORT), Path("endpoints.yml")))' >build/shell/rasa-shell-endpoints.yml
+	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >build/shell/rasa-shell-actions.log 2>&1 & actions=$$!; \
 	trap 'pkill -P $$actions 2>/dev/null; kill $$actions 2>/dev/null' EXIT INT TERM HUP; \
-	$(BIN)/rasa shell
+	$(BIN)/rasa shell -i 127.0.0.1 --port $(BOT_PORT) --endpoints build/shell/rasa-shell-endpoints.yml
 
 bench: setup train
 	$(BIN)/python -m bench.bench
