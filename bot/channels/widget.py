@@ -36,6 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.settings import ClinicSettings, SettingsError, load_settings
+from bot.widget.build import build_widget
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +192,9 @@ def _allowed_origins() -> tuple[str, ...]:
 
 @lru_cache(maxsize=len(STATIC_FILES))
 def _static_file(filename: str) -> bytes:
-    """The widget's files, read once per process rather than on every page load."""
+    """The widget's files, read (the script: built from bot/widget/src) once per process."""
+    if filename == "widget.js":
+        return build_widget().encode("utf-8")
     return (WIDGET_DIR / filename).read_bytes()
 
 
@@ -276,7 +279,16 @@ class WidgetInput(InputChannel):
             settings = _settings()
             if settings is None:
                 return response.json({})
-            return response.json({"emergency_number": settings.emergency_number, "clinic_name": settings.clinic_name})
+            return response.json(
+                {
+                    "emergency_number": settings.emergency_number,
+                    "clinic_name": settings.clinic_name,
+                    # For the widget's tap-to-call and booking buttons.
+                    "clinic_phone": settings.phone,
+                    "medical_line": settings.medical_line,
+                    "booking_url": settings.booking_url,
+                }
+            )
 
         @widget.route("/webhook", methods=["OPTIONS"])
         async def preflight(request: Request) -> HTTPResponse:
