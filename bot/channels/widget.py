@@ -185,6 +185,22 @@ def _static_file(filename: str) -> bytes:
     return (WIDGET_DIR / filename).read_bytes()
 
 
+_EXPLAINED_ORIGINS: set[str] = set()
+REFUSED_ORIGIN_HINT = "origin not allowed; add it to allowed_origins in clinic.yml and restart the bot"
+
+
+def _explain_refused_origin(origin: str, reply: HTTPResponse) -> None:
+    """Say why a preflight got no CORS headers: browsers only report a generic CORS error.
+
+    The header shows in the browser's network panel; the log line (once per origin)
+    tells whoever runs the bot which site tried and what to add.
+    """
+    reply.headers["X-Milia-Error"] = REFUSED_ORIGIN_HINT
+    if origin not in _EXPLAINED_ORIGINS and len(_EXPLAINED_ORIGINS) < 100:
+        _EXPLAINED_ORIGINS.add(origin)
+        logger.warning("widget channel: refused a browser from %r: %s", origin[:200], REFUSED_ORIGIN_HINT)
+
+
 def _error(message: str, status: int) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
@@ -261,6 +277,8 @@ class WidgetInput(InputChannel):
             reply.headers.update(cors_headers(request.headers.get("origin"), _allowed_origins(), preflight))
             if preflight and request.headers.get("origin"):
                 reply.status = 204
+                if "Access-Control-Allow-Origin" not in reply.headers:
+                    _explain_refused_origin(request.headers.get("origin", ""), reply)
             vary = reply.headers.get("Vary")
             if not vary or "origin" not in vary.lower():
                 reply.headers["Vary"] = f"{vary}, Origin" if vary else "Origin"
