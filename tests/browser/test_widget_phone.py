@@ -149,6 +149,9 @@ def test_urgent_advice_ends_with_call_book_and_start_again(
     expect(clinic).to_contain_text("Call the clinic")
     expect(urgent.locator("a.action.book")).to_have_attribute("href", settings.booking_url)
     expect(urgent.get_by_role("button", name="Start again")).to_be_visible()
+    urgent.get_by_role("button", name="Start again").tap()
+    expect(widget.part(".confirm")).to_be_visible()  # it asks first, like Start over
+    widget.part(".confirm-no").tap()
     for action in (medical, clinic):
         box = action.bounding_box()
         assert box and box["height"] >= 44 and box["width"] >= 44, "a thumb-sized target"
@@ -201,6 +204,7 @@ def test_focus_is_never_on_an_element_covered_by_the_chat(
     """WCAG 2.2 focus not obscured: Tab through the page and the open chat at desktop size."""
     widget = open_widget(context=new_context(viewport={"width": 1280, "height": 800}))
     open_and_wait(widget)
+    assert widget.shadow("root.querySelector('.panel').matches(':modal')") is False, "beside the page, not over it"
     widget.page.evaluate("() => document.activeElement && document.activeElement.blur()")
     for step in range(40):
         widget.page.keyboard.press("Tab")
@@ -296,6 +300,70 @@ def test_error_sits_in_the_conversation_and_says_the_server_is_down(
         assert overlaps is False
     finally:
         bot_stack.start_bot()
+
+
+def test_offline_device_is_told_to_check_its_connection(
+    open_widget: Callable[..., Widget], context: BrowserContext
+) -> None:
+    widget = open_widget()
+    open_and_wait(widget)
+    context.set_offline(True)
+    try:
+        before = widget.bot_messages.count()
+        widget.input.fill("how long do they last")
+        widget.input.press("Enter")
+        widget.wait_idle(before)
+        expect(widget.alert).to_contain_text("seems to be offline")
+        expect(widget.input).to_have_value("how long do they last")
+    finally:
+        context.set_offline(False)
+
+
+def test_an_answer_that_could_not_be_saved_is_still_shown(
+    open_widget: Callable[..., Widget], context: BrowserContext
+) -> None:
+    """A 503 from the webhook may carry the bot's replies (a red flag answered while the store fails)."""
+    number = load_settings().emergency_number
+    page = context.new_page()
+
+    def failing_store(route: Route) -> None:
+        message = json.loads(route.request.post_data or "{}").get("message", "")
+        if message == "/greet":
+            route.fallback()
+            return
+        body = {
+            "error": f"something went wrong on our side; in an emergency call {number}",
+            "messages": [{"text": f"EMERGENCY: call {number} now."}, {"custom": {"triage_level": "emergency"}}],
+        }
+        route.fulfill(status=503, content_type="application/json", body=json.dumps(body))
+
+    page.route("**/webhooks/widget/webhook", failing_store)
+    widget = open_widget(page=page)
+    open_and_wait(widget)
+    widget.input.fill(EMERGENCY_MESSAGE)
+    widget.input.press("Enter")
+    expect(widget.part(".msg.triage-emergency a.call")).to_be_visible()
+    expect(widget.alert).to_contain_text("went wrong on the assistant\u2019s side")
+    assert widget.texts(widget.user_messages)[-1] == EMERGENCY_MESSAGE
+
+
+def test_a_conversation_id_the_server_no_longer_knows_starts_a_new_one(open_widget: Callable[..., Widget]) -> None:
+    widget = open_widget()
+    page = widget.page
+    open_and_wait(widget)
+    # As after a deletion elsewhere or a new server key: the stored id is refused (403).
+    page.evaluate(
+        """() => { const key = Object.keys(sessionStorage)[0]; const state = JSON.parse(sessionStorage[key]);
+                   state.sender = 'AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA';
+                   sessionStorage[key] = JSON.stringify(state); }"""
+    )
+    page.reload()
+    with page.expect_response("**/webhooks/widget/session") as issued:
+        answer = widget.send("what are milia")
+    assert any("keratin" in text for text in answer), answer
+    assert page.evaluate("() => JSON.parse(Object.values(sessionStorage)[0]).sender") == issued.value.json()["sender"]
+    expect(widget.alert).to_be_hidden()
+    expect(widget.part("[role=status]")).to_have_text("The earlier conversation had ended, so a new one has started.")
 
 
 # ------------------------------------------------------------------ 6. announced, headed, listed

@@ -12,6 +12,7 @@ export function createConversation(app) {
   const view = app.view;
   let busy = false;
   let pending = null; // what to send again after a failure
+  let renewed = false; // the server had forgotten the conversation: say a new one started
 
   function context() {
     return { t: t, contacts: app.state.contacts, onStartAgain: () => app.askStartOver() };
@@ -138,7 +139,7 @@ export function createConversation(app) {
       }
       // The server no longer knows this id (expired or deleted): a new conversation.
       app.state.sender = '';
-      view.status.textContent = t.newSession;
+      renewed = true;
       return ensureSession().then((sender) => app.api.send(sender, payload));
     });
   }
@@ -173,6 +174,10 @@ export function createConversation(app) {
       setBusy(false);
       pending = null;
       showTurn(botMessages, userEntry, options);
+      if (renewed) {
+        renewed = false;
+        view.status.textContent = t.newSession;
+      }
       return true;
     }, (error) => {
       setBusy(false);
