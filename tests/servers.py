@@ -21,6 +21,9 @@ from typing import Optional
 REPO = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).parent / "rasa")
 START_TIMEOUT_S = 180
+# An origin in the bot's `--cors` (Rasa's own routes) but not in clinic.yml: the widget's
+# routes must ignore it. Nothing listens there; MILIA_TEST_PAGE_PORT moves it.
+TEST_PAGE_ORIGIN = f"http://127.0.0.1:{os.environ.get('MILIA_TEST_PAGE_PORT', '8765')}"
 
 
 def _get(url: str, timeout: float = 2.0) -> Optional[int]:
@@ -164,7 +167,7 @@ class BotStack:
         self.bot = subprocess.Popen(
             [sys.executable, "-m", "bot.serve", "--api", "--host", "127.0.0.1", "--port", str(self.bot_port),
              "--model", str(model), "--endpoints", str(self._endpoints()),
-             "--credentials", str(REPO / "credentials.yml"), "--cors", "http://127.0.0.1:8765"],
+             "--credentials", str(REPO / "credentials.yml"), "--cors", TEST_PAGE_ORIGIN],
             cwd=REPO, env=self._env(), stdout=open(log, "ab"), stderr=subprocess.STDOUT,
         )
         wait_until_up(self.api_url("/status"), self.bot, log)
