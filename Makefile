@@ -7,6 +7,8 @@
 #         make content (rebuild answers and rules from bot/resources/content/),
 #         make content-report (review page for the clinical lead), make report (outcomes),
 #         make train, make lint, make clean.
+#         make cluster / cluster-stop: PostgreSQL + Redis + N Rasa servers + nginx on loopback
+#         (README "Scaling"); make cluster-test: load test with a server kill + integrity check.
 
 SHELL := /bin/bash
 # .python-version selects Python 3.10 through pyenv; fall back to python3.10 on PATH.
@@ -31,7 +33,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # No usage data or error reports leave the machine (Rasa sends them unless told not to).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run purge shell rasa-shell test lint bench compare-nlu browser-deps clean content content-report report
+.PHONY: setup train run purge shell rasa-shell test lint bench compare-nlu browser-deps clean content content-report report \
+        cluster cluster-stop cluster-test cluster-deps
 
 setup: $(INSTALLED) $(SPACY_MODEL)
 
@@ -95,6 +98,27 @@ rasa-shell: setup train
 bench: setup train
 	$(BIN)/python -m bench.bench
 
+# Several servers the way Rasa scales (deploy/cluster.py): PostgreSQL tracker store, Redis
+# locks, CLUSTER_SERVERS Rasa servers, one action server, nginx round-robin in front, on
+# 127.0.0.1 ports from CLUSTER_PORT (nginx there). Debian packages installed when missing.
+CLUSTER_SERVERS ?= 2
+CLUSTER_PORT ?= 22100
+CLUSTER_TEST_PORT ?= 22150
+
+cluster-deps:
+	@command -v redis-server >/dev/null && command -v nginx >/dev/null && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server nginx-light >/dev/null)
+
+cluster: setup train cluster-deps
+	$(BIN)/python -m deploy.cluster start --servers $(CLUSTER_SERVERS) --port $(CLUSTER_PORT)
+
+cluster-stop:
+	$(BIN)/python -m deploy.cluster stop
+
+# Its own cluster (ports from CLUSTER_TEST_PORT, state in .cluster/test), started and stopped by the test.
+cluster-test: setup train cluster-deps
+	CLUSTER_TEST_PORT=$(CLUSTER_TEST_PORT) $(BIN)/python -m pytest tests/cluster/check_cluster.py -v
+
 # The final NLU pipeline against the previous one and DIET, on the held-out and outside sets.
 compare-nlu: setup
 	$(BIN)/python -m bench.compare_nlu
@@ -115,4 +139,5 @@ report: $(INSTALLED)
 	$(BIN)/python -m bot.report --since $(SINCE) --out reports
 
 clean:
-	rm -rf models build results test-output .pytest_cache milia_tracker.db
+	-test -f .cluster/pids.json && $(BIN)/python -m deploy.cluster stop
+	rm -rf models build results test-output .pytest_cache milia_tracker.db .cluster
