@@ -37,7 +37,7 @@ def _squeeze(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def outside_result(bot_stack) -> dict:
-    result = score(_outside_examples(), parse_via(bot_stack.url))
+    result = score(_outside_examples(), parse_via(bot_stack.url, bot_stack.api_token))
     OUTPUT.mkdir(exist_ok=True)
     text = render(OUTSIDE.name, result) + "\n" + out_of_scope_line(result)
     (OUTPUT / "nlu-outside-A.txt").write_text(text + "\n", encoding="utf-8")

@@ -201,7 +201,7 @@ def test_make_shell_starts_quietly_and_stops_its_servers(tmp_path: Path) -> None
     # `-o setup -o train`: this test is about the shell target; `make test` has just done
     # set-up and training (the shared venv's stamp may be newer, which would retrain here).
     pane = Tmux(
-        f"make -o setup -o train shell BOT_PORT={bot_port} ACTIONS_PORT={action_port}",
+        f"make --no-print-directory -o setup -o train shell BOT_PORT={bot_port} ACTIONS_PORT={action_port}",
         env={"TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'shell.db'}"},
     )
     try:
