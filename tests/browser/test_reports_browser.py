@@ -1,35 +1,21 @@
-"""The outcomes report and the content report render in Chromium (screenshots in test-output/)."""
+"""The outcomes report and the content report render in Chromium (screenshots in test-output/).
+
+Uses the session's Chromium (``browser`` fixture, tests/browser/conftest.py): Playwright's
+sync API allows one instance per process.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Iterator
 
-import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from bot.analytics.synthetic import generate
 from bot.content.records import load_records
 from bot.content.report import write_report
 from bot.report import main as report_main
 
-REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path(os.environ.get("MILIA_CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOTS = REPO / "test-output" / "screenshots"
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser-deps` (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
-        yield launched
-        launched.close()
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-output" / "screenshots"
 
 
 def test_outcomes_report_renders_with_its_charts(browser: Browser, tmp_path: Path) -> None:
