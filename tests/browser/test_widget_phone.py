@@ -199,6 +199,21 @@ def test_full_screen_chat_is_a_modal_dialog_and_focus_never_leaves_it(
     assert widget.active_class() == "launcher"
 
 
+def test_browsers_without_dialog_still_get_the_chat(
+    open_widget: Callable[..., Widget], new_context: Callable[..., BrowserContext]
+) -> None:
+    """Safari before 15.4 has no <dialog> methods: the window opens non-modal instead."""
+    context = new_context(viewport={"width": 375, "height": 740})
+    context.add_init_script(script="for (const name of ['show', 'showModal']) delete HTMLDialogElement.prototype[name]")
+    widget = open_widget(context=context)
+    open_and_wait(widget)
+    expect(widget.panel).to_be_visible()
+    answer = " ".join(widget.send("what are milia"))
+    assert "keratin" in answer.lower()
+    widget.page.keyboard.press("Escape")
+    expect(widget.panel).to_be_hidden()
+
+
 def test_focus_is_never_on_an_element_covered_by_the_chat(
     open_widget: Callable[..., Widget], new_context: Callable[..., BrowserContext]
 ) -> None:
