@@ -45,6 +45,7 @@ from bot.dialogue_state import (
     FINDINGS_KEY,
     INSERTED_KEY,
     START_QUESTIONNAIRE,
+    age_changed_now,
     answered_clarifications,
     build_episode,
     current_session,
@@ -190,10 +191,11 @@ class SafetyNetRulePolicy(RulePolicy):
     def _new_questionnaire(
         self, session: list[Event], prediction: PolicyPrediction, domain: Domain
     ) -> PolicyPrediction:
-        """A questionnaire started again after advice is about someone new (or afresh):
-        its answers are asked again, except those the latest message gave."""
+        """A questionnaire started again after advice, about someone of another age group
+        ("what about mine, I'm 34" after a baby): its answers are asked again, except those
+        the latest message gave. About the same person, nothing is reset."""
         advised = any(isinstance(e, ActionExecuted) and e.action_name in self._advice for e in session)
-        if not advised:
+        if not advised or not age_changed_now(session):
             return prediction
         given_now = {e.key for e in events_since_last_user_message(session) or [] if isinstance(e, SlotSet)}
         resets = [SlotSet(slot, None) for slot in (*self._table.questionnaire, "age_group", "body_site")
