@@ -60,6 +60,8 @@ DETECTED_FINDINGS = {
     "after_skin_damage",
     "yellow_eyelid_patches",
     "redness_unclear",
+    "meningitis_sign",
+    "dehydration",
 }
 
 

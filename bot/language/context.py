@@ -163,6 +163,7 @@ class ConTextMatcher:
         self._lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._ids: dict[int, int] = {}
+        self._order = {id(rule): index for index, rule in enumerate(self.rules)}
         for index, rule in enumerate(self.rules):
             key = f"context{index}"
             self._ids[nlp.vocab.strings.add(key)] = index
@@ -181,15 +182,27 @@ class ConTextMatcher:
         return frozenset(rule.category for rule in self.rules)
 
     def find_modifiers(self, doc: Doc, targets: Sequence[Target]) -> list[Modifier]:
-        """Matches after the longest-wins pruning, without PSEUDO and without cues inside a sign."""
+        """Matches after the longest-wins pruning, without PSEUDO and without cues inside a sign.
+
+        Of overlapping matches the longest wins; on a tie a modifier wins over a
+        terminator. Records matching the very same words all stay (one phrase may
+        look both ways with different scopes).
+        """
         found = [
             Modifier(self.rules[self._ids[match_id]], start, end)
             for match_id, start, end in [*self._matcher(doc), *self._lemma(doc), *self._lower(doc)]
         ]
-        found.sort(key=lambda m: (-(m.end - m.start), m.start, self.rules.index(m.rule)))
+        found.sort(
+            key=lambda m: (-(m.end - m.start), m.rule.direction == "TERMINATE", m.start, self._order[id(m.rule)])
+        )
         kept: list[Modifier] = []
         for modifier in found:
-            if all(modifier.end <= other.start or other.end <= modifier.start for other in kept):
+            if all(
+                modifier.end <= other.start
+                or other.end <= modifier.start
+                or (modifier.start, modifier.end) == (other.start, other.end)
+                for other in kept
+            ):
                 kept.append(modifier)
         inside_sign = [
             m
