@@ -184,23 +184,24 @@ class ConTextMatcher:
     def find_modifiers(self, doc: Doc, targets: Sequence[Target]) -> list[Modifier]:
         """Matches after the longest-wins pruning, without PSEUDO and without cues inside a sign.
 
-        Of overlapping matches the longest wins; on a tie a modifier wins over a
-        terminator. Records matching the very same words all stay (one phrase may
-        look both ways with different scopes).
+        Of overlapping modifiers the longest wins, and of overlapping terminators;
+        a terminator never removes a modifier (it only ends scopes). Records matching
+        the very same words all stay (one phrase may look both ways with different
+        scopes).
         """
         found = [
             Modifier(self.rules[self._ids[match_id]], start, end)
             for match_id, start, end in [*self._matcher(doc), *self._lemma(doc), *self._lower(doc)]
         ]
-        found.sort(
-            key=lambda m: (-(m.end - m.start), m.rule.direction == "TERMINATE", m.start, self._order[id(m.rule)])
-        )
+        found.sort(key=lambda m: (-(m.end - m.start), m.start, self._order[id(m.rule)]))
         kept: list[Modifier] = []
         for modifier in found:
+            terminates = modifier.rule.direction == "TERMINATE"
             if all(
                 modifier.end <= other.start
                 or other.end <= modifier.start
                 or (modifier.start, modifier.end) == (other.start, other.end)
+                or terminates != (other.rule.direction == "TERMINATE")
                 for other in kept
             ):
                 kept.append(modifier)
