@@ -2,7 +2,7 @@
 
 The table names one sign (its id and its words in the message) and the outcome the
 context rules of bot/resources/context_rules.yml must give it: present, drop
-(negated or harmless), hypothetical, historical or other_person. No Rasa involved.
+(negated or harmless), hypothetical, historical, other_person or suspected. No Rasa involved.
 """
 
 from __future__ import annotations
@@ -62,6 +62,13 @@ TABLE = [
     ("she felt hot but her temperature was normal", "fever", "felt hot", "drop"),
     ("her temperature was normal this morning but she feels hot now", "fever", "feels hot", "present"),
     ("he has baby acne and it's a bit red", "red", "red", "drop"),
+    ("her cheeks are red from teething", "red", "red", "drop"),
+    ("he's breathing fast after crying", "sepsis_sign", "breathing fast", "drop"),
+    ("what does infected milia look like", "infection_sign", "infected", "hypothetical"),
+    # a disease named in a question or a fear: suspected, the dialogue asks first
+    ("is it meningitis?", "non_blanching_rash", "meningitis", "suspected"),
+    ("I'm scared it's sepsis", "sepsis_sign", "sepsis", "suspected"),
+    ("my baby has meningitis", "non_blanching_rash", "meningitis", "present"),
 ]
 
 
