@@ -27,7 +27,7 @@ CORRECTED = [  # misspelling -> sign word, certain?
 UNTOUCHED = [  # real words (or too short) that look like sign words
     "feeling", "breed", "blessed", "reading", "reads", "running", "nervous", "sweaty",
     "teething", "sleeping", "dribbling", "peeling", "bubbling", "eczema", "footie", "bluw",
-    "limb", "fitted", "bleach", "seized",
+    "limb", "fitted", "bleach", "seized", "forever", "infectious", "contagious",
 ]
 END_TO_END = [  # message -> (present red flags, suspected red flags)
     ("she is convusling", (["seizure"], [])),

@@ -31,7 +31,7 @@ from spacy.tokens import Doc
 
 from bot.language.context import CONTEXT_PATH, PRESENT, ConTextMatcher, Target, load_context_config
 from bot.language.entities import Entity, Hit, share_overlapping_spans, single_values, to_entities
-from bot.language.fuzzy import Correction, SpellingCorrector
+from bot.language.fuzzy import Correction, SpellingCorrector, english_words
 from bot.language.patterns import PatternCompiler, PatternFileError
 from bot.language.quantities import QuantityReader
 from bot.language.signs import SignMatcher
@@ -78,6 +78,7 @@ class RedFlagDetector:
         self._infection = dict(config["infection"])
         lookup = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # word forms -> lemmas
         known = {str(lemma) for lemma in lookup.values()} | compiler.words | self.signs.phrase_words
+        known |= english_words()
         self.speller = SpellingCorrector(config["fuzzy"], self.signs.sign_words, known, dictionary=lookup)
         self._validate(known_findings)
 
@@ -152,13 +153,13 @@ class RedFlagDetector:
                 hits.append(
                     Hit("age_group" if reading.kind == "age" else "duration", reading.value, reading.start, reading.end)
                 )
-        hits = self._drop_contained(hits, found.harmless)
+        hits, explained = self._drop_contained(hits, found.harmless)
         hits, baby = self._apply_baby_rule(hits)
         if baby:
             hits += self._maybe_temperatures(match_doc, hits, readings, found.harmless)
         hits = self._apply_context(match_doc, hits)
         hits = self._mark_weak_spellings(hits, corrections)
-        hits = self._combine_infection_cues(hits)
+        hits = self._combine_infection_cues(hits, explained)
         entities = to_entities(doc, original, single_values(hits, self._single_value), self._longest_span)
         return share_overlapping_spans(self._add_baby_mention(entities) if baby else entities, original)
 
@@ -168,9 +169,15 @@ class RedFlagDetector:
             return False
         return any(hit.start < end and start < hit.end for start, end in readings)
 
-    def _drop_contained(self, hits: list[Hit], harmless: Sequence[tuple[int, int]]) -> list[Hit]:
-        """Drop hits inside a harmless span (of the types it hides), and findings a containing hit overrides."""
+    def _drop_contained(self, hits: list[Hit], harmless: Sequence[tuple[int, int]]) -> tuple[list[Hit], set[str]]:
+        """Drop hits inside a harmless span (of the types it hides), and findings a containing hit overrides.
+
+        Also returns the kinds of the infection cues a sign's span explained ("red
+        swollen" in "eye is red swollen"): with a further cue they still make an
+        infection sign ("...and hot"), alone they ask nothing.
+        """
         kept = []
+        explained: set[str] = set()
         cue = self._infection["cue_entity"]
         for hit in hits:
             if hit.entity in self._harmless_hides and any(s <= hit.start and hit.end <= e for s, e in harmless):
@@ -182,9 +189,11 @@ class RedFlagDetector:
                 and hit.end <= other.end
                 for other in hits
             ):
+                if hit.entity == cue:
+                    explained.add(hit.value)
                 continue
             kept.append(hit)
-        return kept
+        return kept, explained
 
     def _maybe_temperatures(
         self, doc: Doc, hits: list[Hit], readings: Sequence[Any], harmless: Sequence[tuple[int, int]]
@@ -231,13 +240,14 @@ class RedFlagDetector:
             for h in hits
         ]
 
-    def _combine_infection_cues(self, hits: list[Hit]) -> list[Hit]:
+    def _combine_infection_cues(self, hits: list[Hit], explained: Iterable[str] = ()) -> list[Hit]:
         """Redness with a second sign is an infection sign; a lone cue asks a question.
 
         The brief: a bump or the skin around it red AND hot, swollen, very painful or
         oozing (possible infection). "Red" alone, or "sore", "hot" or "swollen" alone,
         is how harmless look-alikes are described too: ``redness_unclear`` makes the
-        dialogue ask instead of assuming. Cues are combined per role.
+        dialogue ask instead of assuming. Cues are combined per role; cues inside
+        another sign's words (``explained``) count towards a present combination.
         """
         cue_entity = self._infection["cue_entity"]
         cues = [h for h in hits if h.entity == cue_entity]
@@ -245,7 +255,7 @@ class RedFlagDetector:
         strong = {h.role for h in hits if (h.entity, h.value) == ("red_flag", self._infection["sign"])}
         for role in {c.role for c in cues} - strong:
             group = [c for c in cues if c.role == role]
-            kinds = {c.value for c in group}
+            kinds = {c.value for c in group} | (set(explained) if role is None else set())
             needs = set(self._infection["redness"])
             second = set(self._infection["second_signs"])
             if kinds & needs and kinds & second:
