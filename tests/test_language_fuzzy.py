@@ -93,3 +93,14 @@ def test_known_and_short_words_are_never_candidates() -> None:
     assert not speller.is_candidate("fitted")
     assert not speller.is_candidate("fitn")
     assert speller.is_candidate("fittinng")
+
+
+def test_only_emergency_signs_become_suspected_on_a_weak_correction(detector: RedFlagDetector) -> None:
+    """A weak correction of an emergency sign asks first; a less urgent sign keeps it (fail safe)."""
+    from bot.language.entities import Hit
+    from bot.language.fuzzy import Correction
+
+    weak = [Correction(1, "sepsus", "sepsis", 83.0, certain=False)]
+    hits = [Hit("red_flag", "sepsis_sign", 1, 2), Hit("red_flag", "bleeding", 1, 2)]
+    marked = detector._mark_weak_spellings(hits, weak)
+    assert [(h.value, h.role) for h in marked] == [("sepsis_sign", "suspected"), ("bleeding", None)]

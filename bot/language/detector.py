@@ -229,13 +229,19 @@ class RedFlagDetector:
         return [h for h in kept if h is not None]
 
     def _mark_weak_spellings(self, hits: list[Hit], corrections: Sequence[Correction]) -> list[Hit]:
-        """A present sign found only through an uncertain spelling correction becomes suspected."""
+        """An emergency sign found only through an uncertain spelling correction is suspected.
+
+        Uncertain: a score below ``certain_at`` or another sign word close behind. A
+        suspected emergency sign makes the dialogue ask the danger-signs question; a
+        less urgent sign keeps the correction (fail safe, and a question would not help).
+        """
         weak = {c.index for c in corrections if not c.certain}
         if not weak:
             return hits
+        emergency = self.thresholds.emergency_findings
         return [
             replace(h, role="suspected")
-            if h.role is None and h.entity in self._context_types and weak & set(range(h.start, h.end))
+            if h.role is None and h.entity == "red_flag" and h.value in emergency and weak & set(range(h.start, h.end))
             else h
             for h in hits
         ]
