@@ -100,6 +100,7 @@ class Target:
     sign: str
     start: int
     end: int
+    owns_cues: bool = True  # a cue inside it is part of it ("won't wake"); False for a baby mention or an age
 
 
 @dataclass
@@ -208,7 +209,8 @@ class ConTextMatcher:
         inside_sign = [
             m
             for m in kept
-            if m.rule.direction != "TERMINATE" and any(m.start < t.end and t.start < m.end for t in targets)
+            if m.rule.direction != "TERMINATE"
+            and any(t.owns_cues and m.start < t.end and t.start < m.end for t in targets)
         ]
         return sorted((m for m in kept if m.rule.direction != "PSEUDO" and m not in inside_sign), key=lambda m: m.start)
 

@@ -69,6 +69,7 @@ class RedFlagDetector:
             context if context is not None else load_context_config(CONTEXT_PATH), nlp, compiler
         )
         self._context_types = set(config["context_applies_to"])
+        self._context_drops = {str(k): set(v) for k, v in (config.get("context_drops") or {}).items()}
         self._roles = dict(self._role_table(config))
         self._harmless_hides = set(config.get("harmless", {}).get("hides", []))
         self._longest_span = {entity for entity, choice in config.get("spans", {}).items() if choice == "longest"}
@@ -154,10 +155,10 @@ class RedFlagDetector:
                     Hit("age_group" if reading.kind == "age" else "duration", reading.value, reading.start, reading.end)
                 )
         hits, explained = self._drop_contained(hits, found.harmless)
+        hits = self._apply_context(match_doc, hits)
         hits, baby = self._apply_baby_rule(hits)
         if baby:
-            hits += self._maybe_temperatures(match_doc, hits, readings, found.harmless)
-        hits = self._apply_context(match_doc, hits)
+            hits += self._apply_context(match_doc, self._maybe_temperatures(match_doc, hits, readings, found.harmless))
         hits = self._mark_weak_spellings(hits, corrections)
         hits = self._combine_infection_cues(hits, explained)
         entities = to_entities(doc, original, single_values(hits, self._single_value), self._longest_span)
@@ -212,18 +213,30 @@ class RedFlagDetector:
         return found
 
     def _apply_context(self, doc: Doc, hits: list[Hit]) -> list[Hit]:
-        """Give each sign its role from the context rules; drop negated and harmless ones."""
-        targets_at = [i for i, h in enumerate(hits) if h.entity in self._context_types]
+        """Give each sign its role from the context rules; drop negated and harmless ones.
+
+        Other entity types (``context_drops``) are only removed, on the outcomes listed.
+        """
+        targets_at = [
+            i for i, h in enumerate(hits) if h.entity in self._context_types or h.entity in self._context_drops
+        ]
         if not targets_at:
             return hits
-        targets = [Target(hits[i].value, hits[i].start, hits[i].end) for i in targets_at]
+        targets = [
+            Target(hits[i].value, hits[i].start, hits[i].end, owns_cues=hits[i].entity in self._context_types)
+            for i in targets_at
+        ]
         result = self.context.apply(doc, targets)
-        kept = list(hits)
+        kept: list[Optional[Hit]] = list(hits)
         for i, categories in zip(targets_at, result.categories, strict=True):
             outcome = self.context.outcome(categories)
+            if hits[i].entity not in self._context_types:
+                if outcome in self._context_drops[hits[i].entity]:
+                    kept[i] = None
+                continue
             role = self._roles[outcome]
             if outcome == DROP:
-                kept[i] = None  # type: ignore[call-overload]
+                kept[i] = None
             elif role is not None:
                 kept[i] = replace(hits[i], role=role)
         return [h for h in kept if h is not None]
