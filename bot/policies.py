@@ -1,22 +1,20 @@
-"""The safety net: a RulePolicy that puts the disclaimer first and red flags before all else.
+"""The safety net as a Rasa policy: a thin adapter around ``bot.safety_net.decide_next``.
 
-Why a policy and not custom actions: both behaviours must keep working when the action
-server is down. When a custom ``action_session_start`` can't reach the action server,
-Rasa 3.6 drops the session start and the first message gets no reply at all; a policy
-runs inside the Rasa server and only predicts domain responses, which need no action
-server. Why a ``RulePolicy`` subclass: once the disclaimer is inserted before the
-answer, ordinary rules ("intent greet -> utter_greet") would no longer match, because
-the previous action is now ``utter_disclaimer``. The policy therefore shows the rules a
-view of the conversation without the turns it inserted itself, so the rules in
-``data/`` stay ordinary Rasa rules.
+Why a policy and not custom actions: the disclaimer, red-flag advice, clarifying
+questions and the advice at the end of the questionnaire must keep working when the
+action server is down. When a custom ``action_session_start`` can't reach the action
+server, Rasa 3.6 drops the session start and the first message gets no reply at all; a
+policy runs inside the Rasa server and only predicts domain responses, which need no
+action server. Why a ``RulePolicy`` subclass: once the safety net inserts a turn
+(the disclaimer, a clarifying question), ordinary rules ("intent greet -> utter_greet")
+would no longer match, so the rules are shown a view of the session without the turns
+the safety net inserted, and the rules in ``data/`` stay ordinary Rasa rules.
 
 Order of precedence for each prediction:
 1. The session has no disclaimer yet: ``utter_disclaimer`` (and the clinic settings
    into slots, so every response can show the emergency number).
-2. The latest message holds a red flag, or a questionnaire answer ("yes" to the
-   emergency signs), at a safety-net level (see ``bot/resources/triage_rules.yml``)
-   and it has not been answered yet: the level's advice response, ``triage_level``
-   set, any questionnaire stopped.
+2. The safety net (``bot/safety_net.py``): advice at once, a clarifying question, the
+   conditional rule for a hypothetical sign, or the advice when the questionnaire ends.
 3. Everything else: the ordinary rules; and if the questionnaire could not use a
    message, it asks its question again rather than leaving the person without it.
 """
@@ -42,27 +40,25 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.safety_net import DISCLAIMER, conversation_findings
-from bot.settings import load_settings
-from bot.triage import (
-    decide,
-    decide_conversation,
-    decision_slots,
-    load_table,
-    needs_immediate_advice,
-    questionnaire_findings,
+from bot.dialogue_state import (
+    CLARIFY_KEY,
+    FINDINGS_KEY,
+    INSERTED_KEY,
+    START_QUESTIONNAIRE,
+    answered_clarifications,
+    build_episode,
+    current_session,
+    is_inserted,
 )
+from bot.safety_net import DISCLAIMER, SafetyAction, decide_next
+from bot.settings import load_settings
+from bot.triage import load_table
 
-INSERTED_KEY = "safety_net"
 NOT_UNDERSTOOD = "utter_answer_not_understood"
 FALLBACK_RESPONSE = "utter_default"
+QUESTIONNAIRE = "triage_form"
 # A new session or a "start over" shows the disclaimer before the user types anything.
 SESSION_OPENERS = (ACTION_SESSION_START_NAME, ACTION_RESTART_NAME)
-
-
-def is_inserted(event: Event) -> bool:
-    """True for an action this policy inserted (marked in the action's metadata)."""
-    return isinstance(event, ActionExecuted) and bool((event.metadata or {}).get(INSERTED_KEY))
 
 
 def events_since_last_user_message(events: list[Event]) -> Optional[list[Event]]:
@@ -77,7 +73,7 @@ def events_since_last_user_message(events: list[Event]) -> Optional[list[Event]]
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
 class SafetyNetRulePolicy(RulePolicy):
-    """RulePolicy + disclaimer first + red-flag advice first (no action server needed)."""
+    """RulePolicy + disclaimer first + the safety net (no action server needed)."""
 
     def __init__(
         self,
@@ -91,6 +87,8 @@ class SafetyNetRulePolicy(RulePolicy):
         # Validate at start: a broken settings or rules file must stop the bot, not a user.
         self._settings = load_settings()
         self._table = load_table()
+        self._advice = set(self._table.advice.values())
+        self._clarify = {spec["ask"] for spec in self._table.clarify.values()}
 
     # ------------------------------------------------------------------ prediction
     def predict_action_probabilities(
@@ -100,16 +98,77 @@ class SafetyNetRulePolicy(RulePolicy):
         rule_only_data: Optional[dict[str, Any]] = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        inserted = self._safety_net(tracker, domain)
+        session = current_session(list(tracker.events))
+        inserted = self._safety_net(tracker, session, domain)
         if inserted is not None:
             return inserted
         prediction = super().predict_action_probabilities(
-            self._view_without_inserted(tracker, domain), domain, rule_only_data, **kwargs
+            self._view_for_rules(tracker, session, domain), domain, rule_only_data, **kwargs
         )
         if tracker.latest_action_name == DISCLAIMER and self._predicts(prediction, DISCLAIMER, domain):
             # Someone whose first message asks for the disclaimer has just been shown it.
             return self._insert(ACTION_LISTEN_NAME, domain)
+        if self._predicts(prediction, START_QUESTIONNAIRE, domain):
+            return self._new_questionnaire(session, prediction, domain)
         return self._back_to_questionnaire(tracker, domain, prediction) or prediction
+
+    def _safety_net(
+        self, tracker: DialogueStateTracker, session: list[Event], domain: Domain
+    ) -> Optional[PolicyPrediction]:
+        since_user = events_since_last_user_message(session)
+        disclaimer_shown = any(isinstance(e, ActionExecuted) and e.action_name == DISCLAIMER for e in session)
+        if not disclaimer_shown and (since_user is not None or tracker.latest_action_name in SESSION_OPENERS):
+            clinic = [SlotSet(name, value) for name, value in self._settings.as_slots().items()]
+            return self._insert(DISCLAIMER, domain, clinic)
+
+        last_action = next((e for e in reversed(session) if isinstance(e, ActionExecuted)), None)
+        if since_user is None:
+            # The disclaimer after a session start with no message yet: wait for the user.
+            return self._insert(ACTION_LISTEN_NAME, domain) if last_action and is_inserted(last_action) else None
+
+        actions = [e for e in since_user if isinstance(e, ActionExecuted)]
+        if any(is_inserted(e) and (e.action_name in self._advice or e.action_name in self._clarify) for e in actions):
+            # Our advice or question was the reply to this message; the turn ends here.
+            return self._insert(ACTION_LISTEN_NAME, domain) if last_action and is_inserted(last_action) else None
+        questionnaire_done = (
+            tracker.latest_action_name == QUESTIONNAIRE and tracker.active_loop_name is None
+        )
+        if not questionnaire_done and any(not is_inserted(e) for e in actions):
+            return None  # the conversation already answered this message
+        if any(is_inserted(e) and e.action_name != DISCLAIMER for e in actions):
+            return None  # a conditional rule was said; now the rules answer the message
+
+        slots = {name: tracker.get_slot(name) for name in (*self._table.questionnaire, "age_group", "triage_level")}
+        episode = build_episode(session, slots, self._table, questionnaire_done)
+        action = decide_next(episode, self._table)
+        return self._act(action, tracker, domain) if action else None
+
+    def _act(self, action: SafetyAction, tracker: DialogueStateTracker, domain: Domain) -> Optional[PolicyPrediction]:
+        if action.kind == "advice":
+            level = self._table.most_urgent(action.level, tracker.get_slot("triage_level"))
+            events: list[Event] = [SlotSet("triage_level", level)]
+            if tracker.active_loop_name:
+                events += [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+            return self._insert(str(action.response), domain, events)
+        if action.kind == "ask":
+            metadata = {CLARIFY_KEY: action.clarify, FINDINGS_KEY: sorted(action.findings)}
+            return self._insert(str(action.response), domain, metadata=metadata)
+        if action.kind == "conditional":
+            return self._insert(str(action.response), domain)
+        return None  # "resume": the rules answer the message that raised the question
+
+    def _new_questionnaire(
+        self, session: list[Event], prediction: PolicyPrediction, domain: Domain
+    ) -> PolicyPrediction:
+        """A questionnaire started again after advice is about someone new (or afresh):
+        its answers are asked again, except those the latest message gave."""
+        advised = any(isinstance(e, ActionExecuted) and e.action_name in self._advice for e in session)
+        if not advised:
+            return prediction
+        given_now = {e.key for e in events_since_last_user_message(session) or [] if isinstance(e, SlotSet)}
+        resets = [SlotSet(slot, None) for slot in (*self._table.questionnaire, "age_group", "body_site")
+                  if slot not in given_now]
+        return self._prediction(self._certain(START_QUESTIONNAIRE, domain), events=resets)
 
     def _back_to_questionnaire(
         self, tracker: DialogueStateTracker, domain: Domain, prediction: PolicyPrediction
@@ -120,7 +179,8 @@ class SafetyNetRulePolicy(RulePolicy):
         something else (a side question) and would then wait, or find nothing and fall
         back; in both cases the person would be left without the question. Here the
         questionnaire asks its question again: after a side question's answer, or after
-        "I didn't catch that" when nothing else applied.
+        "I didn't catch that" when nothing else applied. A message that answered another
+        of its questions (an age given when asked where) is simply taken, no apology.
         """
         loop = tracker.active_loop_name
         if not loop or not tracker.is_active_loop_rejected:
@@ -131,7 +191,12 @@ class SafetyNetRulePolicy(RulePolicy):
             self._predicts(prediction, name, domain) for name in (ACTION_DEFAULT_FALLBACK_NAME, FALLBACK_RESPONSE)
         )
         if nothing_applies:
-            return self._insert(NOT_UNDERSTOOD, domain)
+            since_user = events_since_last_user_message(list(tracker.events)) or []
+            answered_other = any(
+                isinstance(e, SlotSet) and e.key in (*self._table.questionnaire, "age_group", "body_site")
+                and e.value is not None for e in since_user
+            )
+            return self._loop_prediction(loop, domain) if answered_other else self._insert(NOT_UNDERSTOOD, domain)
         answered_aside = tracker.latest_action_name not in (loop, ACTION_LISTEN_NAME)
         if answered_aside and self._predicts(prediction, ACTION_LISTEN_NAME, domain):
             return self._loop_prediction(loop, domain)
@@ -154,64 +219,40 @@ class SafetyNetRulePolicy(RulePolicy):
         index = domain.index_for_action(action_name)
         return prediction.max_confidence > 0 and prediction.max_confidence_index == index
 
-    def _safety_net(self, tracker: DialogueStateTracker, domain: Domain) -> Optional[PolicyPrediction]:
-        events = tracker.applied_events()
-        since_user = events_since_last_user_message(events)
-        latest_action = tracker.latest_action_name
-        disclaimer_shown = any(
-            isinstance(event, ActionExecuted) and event.action_name == DISCLAIMER for event in events
-        )
-
-        if not disclaimer_shown and (since_user is not None or latest_action in SESSION_OPENERS):
-            clinic = [SlotSet(name, value) for name, value in self._settings.as_slots().items()]
-            return self._insert(DISCLAIMER, domain, clinic)
-
-        last_action = next((event for event in reversed(events) if isinstance(event, ActionExecuted)), None)
-        if since_user is None:
-            # The disclaimer after a session start with no message yet: wait for the user.
-            return self._insert(ACTION_LISTEN_NAME, domain) if last_action and is_inserted(last_action) else None
-
-        actions_since_user = [event for event in since_user if isinstance(event, ActionExecuted)]
-        advice = set(self._table.advice.values())
-        if any(is_inserted(event) and event.action_name in advice for event in actions_since_user):
-            # Our advice was the reply to this message; the turn ends here.
-            return self._insert(ACTION_LISTEN_NAME, domain) if last_action and is_inserted(last_action) else None
-        if any(not is_inserted(event) or event.action_name != DISCLAIMER for event in actions_since_user):
-            return None  # the conversation already answered this message
-
-        latest_flags, session_flags, mentions_baby = conversation_findings(
-            event.entities for event in events if isinstance(event, UserUttered)
-        )
-        # A questionnaire answer ("yes" to the emergency signs) counts like a red flag.
-        answered_now = {event.key: event.value for event in since_user if isinstance(event, SlotSet)}
-        latest_findings = latest_flags | questionnaire_findings(answered_now, self._table, session_flags)
-        if not latest_findings:
-            return None
-        slots = {slot: tracker.get_slot(slot) for slot in decision_slots(self._table)}
-        decision = decide_conversation(session_flags, slots, mentions_baby, self._table)
-        latest_decision = decide(latest_findings, tracker.get_slot("age_group"), mentions_baby, table=self._table)
-        if not (decision.advice and needs_immediate_advice(latest_decision, self._table)):
-            return None
-        triage_events: list[Event] = [SlotSet("triage_level", decision.level)]
-        if tracker.active_loop_name:
-            triage_events += [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
-        return self._insert(decision.advice, domain, triage_events)
-
-    def _insert(self, action_name: str, domain: Domain, events: Optional[list[Event]] = None) -> PolicyPrediction:
+    def _insert(
+        self,
+        action_name: str,
+        domain: Domain,
+        events: Optional[list[Event]] = None,
+        metadata: Optional[dict[str, Any]] = None,
+    ) -> PolicyPrediction:
         prediction = self._prediction(
-            self._certain(action_name, domain), events=events, action_metadata={INSERTED_KEY: True}
+            self._certain(action_name, domain), events=events,
+            action_metadata={INSERTED_KEY: True, **(metadata or {})},
         )
         prediction.hide_rule_turn = True  # memoization ignores these turns as well
         return prediction
 
     @staticmethod
-    def _view_without_inserted(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateTracker:
-        """The tracker as the rules should see it: without the actions this policy inserted."""
-        if not any(is_inserted(event) for event in tracker.events):
+    def _view_for_rules(tracker: DialogueStateTracker, session: list[Event], domain: Domain) -> DialogueStateTracker:
+        """The session as the rules should see it: without what the safety net inserted.
+
+        Inserted actions are dropped (their listens kept, once), and so is a user message
+        that answered a clarifying question, so that after a "no" the rules answer the
+        message that raised the question. Built from the current session only, so its
+        cost does not grow with the conversation's history.
+        """
+        hidden = answered_clarifications(session)
+        view: list[Event] = []
+        for index, event in enumerate(session):
+            if index in hidden or (is_inserted(event) and event.action_name != ACTION_LISTEN_NAME):
+                continue
+            if (isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME and view
+                    and isinstance(view[-1], ActionExecuted) and view[-1].action_name == ACTION_LISTEN_NAME):
+                continue
+            view.append(event)
+        if len(view) == len(session) and len(session) == len(tracker.events):
             return tracker
         return DialogueStateTracker.from_events(
-            tracker.sender_id,
-            [event for event in tracker.events if not is_inserted(event) or event.action_name == ACTION_LISTEN_NAME],
-            domain.slots,
-            sender_source=tracker.sender_source,
+            tracker.sender_id, view, domain.slots, sender_source=tracker.sender_source
         )

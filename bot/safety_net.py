@@ -1,48 +1,261 @@
-"""Pure helpers: which red flags a conversation holds so far.
+"""The safety net's decision for the next bot turn: pure logic over a conversation episode.
 
-The policy (inside the Rasa server, on Rasa ``Event`` objects) and the action server
-(on the SDK's event dicts) both reduce a conversation to the entity lists of its user
-messages and read findings from them here, so both read them in exactly the same way.
+Why a pure function: this is the most safety-critical choice the assistant makes (advice
+at once, a clarifying question, or carry on), so it must be readable in one place and
+testable on plain values without Rasa. ``bot/dialogue_state.py`` turns Rasa events into
+an :class:`Episode`; ``bot/policies.py`` turns the :class:`SafetyAction` into a prediction.
+
+The layers, run on every message (the questionnaire included):
+
+1. **Certain signs** (a red flag with no context role): the level's advice at once when
+   the level is one the safety net interrupts for. A correction (an age, a temperature)
+   re-runs the decision over the whole episode, so a level can rise at any time.
+2. **Suspicion** (role ``suspected``: a near or fuzzy match, an unclear description):
+   the emergency-signs question is asked before anything else. "Yes" gives emergency
+   advice; an answer that is neither yes nor no takes the urgent reading.
+3. **Ambiguity**: a sign that may be over (role ``historical``) or a finding that is
+   unclear on its own ("red" alone) gets one short clarifying question; "no" lets the
+   conversation carry on as if the sign had not been mentioned, "yes" or no usable
+   answer takes the more urgent reading.
+4. **Hypothetical** signs ("what if she gets a fever?") get the conditional rule
+   ("if ..., call the emergency number now") before the information asked for.
+5. Everything else: the ordinary rules.
+
+A level falls only through a clarifying question; within an episode it never goes
+down. An episode is the session, or the part of it since a new questionnaire started
+after advice had been given (a second person's bumps are judged on their own answers).
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from bot.triage import TriageTable, decide, decide_after_questionnaire, questionnaire_findings
 
 DISCLAIMER = "utter_disclaimer"
 RED_FLAG_ENTITY = "red_flag"
 FINDING_ENTITY = "finding"
 MENTIONS_BABY = "mentions_baby"
 
-Entities = Sequence[dict[str, Any]]
+# Context roles the red-flag detector gives a sign (``role`` of a Rasa entity).
+PRESENT = None
+SUSPECTED = "suspected"
+HISTORICAL = "historical"
+HYPOTHETICAL = "hypothetical"
+OTHER_PERSON = "other_person"
+
+YES, NO = "yes", "no"
+
+Entities = Sequence[Mapping[str, Any]]
+Sign = tuple[str, Optional[str]]  # (finding id, context role)
+
+
+@dataclass(frozen=True)
+class UserTurn:
+    """One user message as the safety net sees it."""
+
+    signs: frozenset[Sign] = frozenset()
+    mentions_baby: bool = False
+    answer: Optional[str] = None  # "yes" / "no" when the message answers a yes/no question
+    describes_bumps: bool = False  # the message is about bumps someone has (not only a condition)
+
+    def findings(self, role: Optional[str] = PRESENT) -> frozenset[str]:
+        return frozenset(finding for finding, sign_role in self.signs if sign_role == role)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A clarifying question the bot asked right before the latest message."""
+
+    kind: str
+    findings: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Episode:
+    """What the decision needs: the episode's user turns (latest last) and its state."""
+
+    turns: tuple[UserTurn, ...]
+    slots: Mapping[str, Any] = field(default_factory=dict)
+    level: Optional[str] = None  # the most urgent advice given in this episode so far
+    pending: Optional[Pending] = None
+    confirmed: frozenset[str] = frozenset()  # findings confirmed by a clarifying answer
+    dismissed: frozenset[str] = frozenset()  # findings a clarifying "no" set aside
+    questionnaire_done: bool = False  # the questionnaire has just asked its last question
+    answers_now: Mapping[str, Any] = field(default_factory=dict)  # decision slots the latest message set
+    questionnaire_advised: bool = False  # a questionnaire of this episode already ended with advice
+
+    @property
+    def latest(self) -> UserTurn:
+        return self.turns[-1] if self.turns else UserTurn()
+
+    @property
+    def mentions_baby(self) -> bool:
+        return any(turn.mentions_baby for turn in self.turns)
+
+    def present_findings(self) -> frozenset[str]:
+        """Signs stated as present in any turn, plus those confirmed by a clarifying answer."""
+        found: set[str] = set(self.confirmed)
+        for turn in self.turns:
+            found |= turn.findings(PRESENT)
+        return frozenset(found - self.dismissed)
+
+
+@dataclass(frozen=True)
+class SafetyAction:
+    """What the safety net wants next.
+
+    ``advice``: say ``response`` (a level's advice) and set the level.
+    ``ask``: say the clarifying question ``response`` (``clarify`` kind, about ``findings``).
+    ``conditional``: say ``response`` first, then let the rules answer the message.
+    ``resume``: a clarifying "no": the rules answer the message that raised the question.
+    """
+
+    kind: str
+    response: Optional[str] = None
+    level: Optional[str] = None
+    clarify: Optional[str] = None
+    findings: frozenset[str] = frozenset()
+    reasons: tuple[str, ...] = ()
+
+
+def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
+    """The safety net's choice for the reply to the latest message, or None (the rules decide)."""
+    if episode.questionnaire_done or (episode.questionnaire_advised and episode.answers_now):
+        # The end of the questionnaire, or a later correction of one of its answers
+        # ("sorry, she's 5 months, not 5 weeks"): the whole decision again.
+        decision = decide_after_questionnaire(
+            episode.present_findings(), dict(episode.slots), episode.mentions_baby, table
+        )
+        raised = episode.level is None or table.rank(decision.level) < table.rank(episode.level)
+        if episode.questionnaire_done or raised:
+            return _advice(decision.level, table, decision.reasons, previous=episode.level)
+
+    latest = episode.latest
+    newly_confirmed: frozenset[str] = frozenset()
+    if episode.pending is not None:
+        if latest.answer == NO and not latest.findings(PRESENT):
+            return SafetyAction("resume", findings=episode.pending.findings)
+        if latest.answer != NO:
+            # "Yes", or no usable answer: the more urgent reading (never silence).
+            newly_confirmed = _reading_of(episode.pending, latest.answer, table)
+    episode = Episode(
+        episode.turns, episode.slots, episode.level, None, episode.confirmed | newly_confirmed,
+        episode.dismissed, answers_now=episode.answers_now, questionnaire_advised=episode.questionnaire_advised,
+    )
+
+    at_once = _interrupting_decision(episode, table, latest.findings(PRESENT) | newly_confirmed)
+    if at_once is not None:
+        return at_once
+
+    known = episode.present_findings()
+    suspected = latest.findings(SUSPECTED) - known
+    if suspected:
+        return _ask("danger_signs", suspected, table)
+    unclear = (latest.findings(PRESENT) & table.clarify_findings) - episode.confirmed
+    if unclear:
+        return _ask("infection_check", unclear, table)
+    historical = {f for f in latest.findings(HISTORICAL) - known if _level_if_present({f}, episode, table)}
+    if historical:
+        return _ask("still_present", historical, table)
+    hypothetical = latest.findings(HYPOTHETICAL)
+    response = _conditional_response(hypothetical, episode, table) if hypothetical else None
+    if response:
+        return SafetyAction("conditional", response=response, findings=hypothetical)
+    return None
+
+
+def _interrupting_decision(episode: Episode, table: TriageTable, new: frozenset[str]) -> Optional[SafetyAction]:
+    """Advice at once when a safety-net level is reached now.
+
+    Either this message (its signs, a newly confirmed finding or a questionnaire answer)
+    fires a rule at a safety-net level, or the episode's level rises above the advice
+    already given (a correction of age or temperature re-runs the whole decision).
+    Deferred findings (a weak immune system) interrupt only once bumps are described.
+    """
+    deferred = frozenset() if any(turn.describes_bumps for turn in episode.turns) else table.deferred_findings
+    findings = episode.present_findings() - deferred
+    slots = dict(episode.slots)
+    decision = decide(
+        findings | questionnaire_findings(slots, table, findings), slots.get("age_group"), episode.mentions_baby,
+        table=table,
+    )
+    if decision.level not in table.safety_net_levels:
+        return None
+    now = (new - deferred) | questionnaire_findings(dict(episode.answers_now), table, findings)
+    fired_now = any(rule.finding in now and rule.level in table.safety_net_levels for rule in decision.fired)
+    raised = episode.level is None or table.rank(decision.level) < table.rank(episode.level)
+    if not (fired_now or raised):
+        return None
+    return _advice(decision.level, table, decision.reasons, previous=episode.level)
+
+
+def _advice(
+    level: Optional[str], table: TriageTable, reasons: Iterable[str], previous: Optional[str]
+) -> Optional[SafetyAction]:
+    level = table.most_urgent(level, previous)
+    if level is None:
+        return None
+    return SafetyAction("advice", response=table.advice[level], level=level, reasons=tuple(reasons))
+
+
+def _ask(kind: str, findings: Iterable[str], table: TriageTable) -> SafetyAction:
+    return SafetyAction("ask", response=table.clarify[kind]["ask"], clarify=kind, findings=frozenset(findings))
+
+
+def _reading_of(pending: Pending, answer: Optional[str], table: TriageTable) -> frozenset[str]:
+    """What a "yes" (or an answer that is neither yes nor no) to a clarifying question means."""
+    spec = table.clarify[pending.kind]
+    outcome = spec["yes"] if answer == YES else spec["unclear"]
+    return pending.findings if outcome == "asked" else frozenset({outcome})
+
+
+def _level_if_present(findings: Iterable[str], episode: Episode, table: TriageTable) -> Optional[str]:
+    """The level these findings would reach if they were present now (None below the safety net)."""
+    decision = decide(set(findings), episode.slots.get("age_group"), episode.mentions_baby, table=table)
+    return decision.level if decision.level in table.safety_net_levels else None
+
+
+def _conditional_response(findings: Iterable[str], episode: Episode, table: TriageTable) -> Optional[str]:
+    """The "if this happens, do that" response for hypothetical signs."""
+    findings = set(findings)
+    specific = [table.conditional[f] for f in sorted(findings) if f in table.conditional]
+    if specific:
+        return specific[0]
+    level = _level_if_present(findings, episode, table)
+    return table.conditional.get(level) if level else None
+
+
+def settle(exchanges: Iterable[tuple[Pending, Optional[str]]], table: TriageTable) -> tuple[frozenset, frozenset]:
+    """Findings confirmed and set aside by the clarifying questions already answered.
+
+    Each exchange is a question and the answer that followed it ("yes", "no" or None for
+    an answer that was neither): "no" sets the findings aside, anything else takes the
+    more urgent reading, exactly as :func:`decide_next` did when it answered.
+    """
+    confirmed: set[str] = set()
+    dismissed: set[str] = set()
+    for pending, answer in exchanges:
+        if answer == NO:
+            dismissed |= pending.findings
+        else:
+            confirmed |= _reading_of(pending, answer, table)
+    return frozenset(confirmed), frozenset(dismissed - confirmed)
+
+
+def entity_signs(entities: Entities) -> frozenset[Sign]:
+    """The (finding, role) pairs of one message's entities."""
+    return frozenset(
+        (str(item.get("value")), item.get("role") or PRESENT)
+        for item in entities or []
+        if item.get("entity") == RED_FLAG_ENTITY
+    )
 
 
 def entity_values(entities: Entities, entity: str) -> set[str]:
     return {str(item.get("value")) for item in entities or [] if item.get("entity") == entity}
 
 
-def conversation_findings(messages: Iterable[Entities]) -> tuple[set[str], set[str], bool]:
-    """Red flags of the latest message, of all messages, and whether a baby was mentioned.
-
-    ``messages`` holds the entity list of each user message of the session, oldest first.
-    """
-    messages = list(messages)
-    if not messages:
-        return set(), set(), False
-    session_flags: set[str] = set()
-    mentions_baby = False
-    for entities in messages:
-        session_flags |= entity_values(entities, RED_FLAG_ENTITY)
-        mentions_baby = mentions_baby or MENTIONS_BABY in entity_values(entities, FINDING_ENTITY)
-    return entity_values(messages[-1], RED_FLAG_ENTITY), session_flags, mentions_baby
-
-
-def sdk_message_entities(events: Iterable[dict[str, Any]]) -> list[Entities]:
-    """Entity lists of the user messages in the current session, from SDK event dicts."""
-    messages: list[Entities] = []
-    for event in events:
-        if event.get("event") in ("session_started", "restart"):
-            messages = []
-        elif event.get("event") == "user":
-            messages.append((event.get("parse_data") or {}).get("entities") or [])
-    return messages
+def mentions_baby(entities: Entities) -> bool:
+    return MENTIONS_BABY in entity_values(entities, FINDING_ENTITY)

@@ -52,6 +52,14 @@ class TriageTable:
     questionnaire: dict[str, dict[str, str]] = field(default_factory=dict)
     default_finding: Optional[str] = None
     explained_by_named_signs: frozenset[str] = frozenset()
+    # Findings that count at the end of the questionnaire but never interrupt on their own.
+    deferred_findings: frozenset[str] = frozenset()
+    # Findings that are unclear on their own ("red" alone): a clarifying question first.
+    clarify_findings: frozenset[str] = frozenset()
+    # Clarifying questions: kind -> {ask: response, yes: finding or "asked", unclear: ...}.
+    clarify: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The "if this happens, do that" response for hypothetical signs: by finding or by level.
+    conditional: dict[str, str] = field(default_factory=dict)
 
     def rank(self, level: str) -> int:
         """0 for the most urgent level; larger is less urgent."""
@@ -64,7 +72,7 @@ class TriageTable:
     @property
     def findings(self) -> frozenset[str]:
         """Every finding id some rule knows about."""
-        names = {rule.finding for rule in self.rules}
+        names = {rule.finding for rule in self.rules} | set(self.clarify_findings)
         for rule in self.rules:
             names |= rule.with_findings
         return frozenset(names)
@@ -97,7 +105,13 @@ def parse_table(raw: dict) -> TriageTable:
         questionnaire = dict(raw.get("questionnaire") or {})
         default_finding = questionnaire.pop("default_finding", None)
         explained = frozenset(questionnaire.pop("explained_by_named_signs", []))
-    except (KeyError, TypeError) as error:
+        deferred = frozenset(raw.get("deferred_findings", []))
+        clarify_findings = frozenset(raw.get("clarify_findings", []))
+        clarify = {
+            str(kind): {str(k): str(v) for k, v in spec.items()} for kind, spec in (raw.get("clarify") or {}).items()
+        }
+        conditional = {str(k): str(v) for k, v in (raw.get("conditional") or {}).items()}
+    except (KeyError, TypeError, AttributeError) as error:
         raise TriageRulesError(f"triage rules need levels, rules and advice: {error}") from error
     rules = []
     seen_ids: set[str] = set()
@@ -132,8 +146,17 @@ def parse_table(raw: dict) -> TriageTable:
         {slot: {str(value): finding for value, finding in answers.items()} for slot, answers in questionnaire.items()},
         default_finding,
         explained,
+        deferred,
+        clarify_findings,
+        clarify,
+        conditional,
     )
+    for kind, spec in clarify.items():
+        if not {"ask", "yes", "unclear"} <= set(spec):
+            raise TriageRulesError(f"clarify {kind!r} needs ask, yes and unclear")
     referenced = {finding for answers in table.questionnaire.values() for finding in answers.values()}
+    referenced |= {spec[key] for spec in clarify.values() for key in ("yes", "unclear") if spec[key] != "asked"}
+    referenced |= set(deferred)
     unknown = (referenced | ({default_finding} if default_finding else set())) - table.findings
     if unknown:
         raise TriageRulesError(f"questionnaire findings with no rule: {sorted(unknown)}")

@@ -175,7 +175,7 @@ def test_detector_emits_exactly_the_detected_findings(detector: RedFlagDetector)
 def test_detected_findings_all_have_triage_rules() -> None:
     """Every finding has a rules row, except redness_unclear, which asks a question instead."""
     assert DETECTED_FINDINGS - {"redness_unclear"} <= load_table().findings
-    assert "redness_unclear" not in load_table().findings
+    assert all(rule.finding != "redness_unclear" for rule in load_table().rules), "it asks, it has no level"
     assert "redness_unclear" in load_rules_file()["clarify_findings"]
 
 

@@ -1,79 +1,78 @@
-"""Triage vignettes against the trained bot over REST: recall per level and over-triage.
+"""Triage vignettes against the trained bot over REST: exact level, recall and over-triage.
 
-The vignettes (tests/data/vignettes.yml) are written from the medical brief in words
-different from the training data; tests/data/vignettes_blind.yml is a second, blind batch
-written without looking at the detector, the training data or the first file. Both files
-run the same tests. Required: emergency recall 100%, urgent recall at least 95%,
-over-triage at most 5%. The figures are printed per file and written to test-output/.
+Files (tests/data/): ``vignettes.yml`` (the team's), ``vignettes_blind.yml`` (an earlier
+blind batch, since tuned against) and ``vignettes_blind_2.yml`` (issue 7's blind batch,
+written by a helper session that never saw the patterns, rules or training data; its
+first-run figures, before any change, are in the README), and ``vignettes_kinds.yml`` (the team's
+cases for each kind of failure issue 7 found). The runner answers the bot's
+clarifying questions truthfully from each case's label (tests/vignette_runner.py).
+
+Targets (issue 7), per file, asserted as written here: emergency recall 100%, urgent
+recall >= 97%, soon recall >= 95%, over-triage (harmless -> urgent or emergency) <= 2%,
+exact level >= 85%, over-escalation by more than one level <= 2%, and the emergency-signs
+(safety) question asked of at most 15% of harmless single messages. Other clarifying
+questions (past or resolved signs, "red" alone) are the contract's and are reported. Figures are printed and
+written to test-output/.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 import pytest
 import yaml
 
 from tests.triage_report import TriageReport
+from tests.vignette_runner import (
+    HARMLESS,
+    exact_agreement,
+    over_escalated_by_more_than_one,
+    render,
+    run,
+)
 
-SOURCES = ("vignettes.yml", "vignettes_blind.yml")
-VIGNETTES = {name: yaml.safe_load((Path(__file__).parent / "data" / name).read_text(encoding="utf-8"))
-             for name in SOURCES}
+SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vignettes_kinds.yml")
+DATA = Path(__file__).parent / "data"
+VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
-
-
-def triage_level(replies: list[dict]) -> Optional[str]:
-    """The most recent triage level the bot signalled in its replies (custom payload)."""
-    levels = [reply["custom"]["triage_level"] for reply in replies if isinstance(reply.get("custom"), dict)
-              and "triage_level" in reply["custom"]]
-    return levels[-1] if levels else None
 
 
 def test_vignette_counts() -> None:
     assert len(VIGNETTES["vignettes.yml"]["single"]) >= 80
     assert len(VIGNETTES["vignettes.yml"]["conversations"]) >= 20
-    assert len(VIGNETTES["vignettes_blind.yml"]["single"]) >= 60
-    assert len(VIGNETTES["vignettes_blind.yml"]["conversations"]) >= 10
+    assert len(VIGNETTES["vignettes_blind_2.yml"]["single"]) >= 150
+    assert len(VIGNETTES["vignettes_blind_2.yml"]["conversations"]) >= 30
 
 
 @pytest.mark.server
 @pytest.mark.parametrize("source", SOURCES)
-def test_single_message_vignettes(source: str, say, new_sender: Callable[[], str], capsys) -> None:
-    report = TriageReport()
-    for case in VIGNETTES[source]["single"]:
-        report.add(case["text"], case["expect"], triage_level(say(new_sender(), case["text"])))
-    _publish(report.render(f"Single-message vignettes ({source})"), f"{Path(source).stem}-single.txt", capsys)
-    _assert_targets(report)
-
-
-@pytest.mark.server
-@pytest.mark.parametrize("source", SOURCES)
-def test_conversation_vignettes(source: str, say, new_sender: Callable[[], str], capsys) -> None:
-    conversation_report = TriageReport()
-    for case in VIGNETTES[source]["conversations"]:
-        sender, level = new_sender(), None
-        for turn in case["turns"]:
-            level = triage_level(say(sender, turn)) or level
-        conversation_report.add(case["name"], case["expect"], level)
-    _publish(conversation_report.render(f"Conversation vignettes ({source})"),
-             f"{Path(source).stem}-conversations.txt", capsys)
-    _assert_targets(conversation_report)
-    for name, expected, got in conversation_report.results:
-        assert got == expected or expected == "none" and got not in ("urgent", "emergency"), (name, expected, got)
-
-
-def _publish(text: str, filename: str, capsys) -> None:
+def test_vignettes(source: str, say, new_sender: Callable[[], str], capsys) -> None:
+    result = run(VIGNETTES[source], say, new_sender)
+    text = render(source, result)
     OUTPUT.mkdir(exist_ok=True)
-    (OUTPUT / filename).write_text(text + "\n", encoding="utf-8")
+    (OUTPUT / f"{Path(source).stem}.txt").write_text(text + "\n", encoding="utf-8")
     with capsys.disabled():
         print("\n" + text)
+    failures = [*_missed_targets("single", result.singles), *_missed_targets("conversations", result.conversations)]
+    harmless = sum(1 for _, expected, _ in result.singles.results if expected == HARMLESS)
+    asked = result.asked(HARMLESS, "danger_signs")
+    if harmless and asked / harmless > 0.15:
+        failures.append(f"the emergency-signs question was asked of {asked}/{harmless} harmless messages (> 15%)")
+    assert not failures, "\n".join(failures) + "\n" + text
 
 
-def _assert_targets(report: TriageReport) -> None:
-    emergency, count = report.recall("emergency")
-    assert count == 0 or emergency == 1.0, report.render("emergency recall below 100%")
-    urgent, count = report.recall("urgent")
-    assert count == 0 or urgent >= 0.95, report.render("urgent recall below 95%")
+def _missed_targets(kind: str, report: TriageReport) -> list[str]:
+    missed = []
+    for level, target in (("emergency", 1.0), ("urgent", 0.97), ("soon", 0.95)):
+        value, count = report.recall(level)
+        if count and value < target:
+            missed.append(f"{kind}: {level} recall {value:.1%} < {target:.0%}")
     over, count = report.over_triage()
-    assert count == 0 or over <= 0.05, report.render("over-triage above 5%")
+    if count and over > 0.02:
+        missed.append(f"{kind}: over-triage {over:.1%} > 2%")
+    if report.results and exact_agreement(report) < 0.85:
+        missed.append(f"{kind}: exact level {exact_agreement(report):.1%} < 85%")
+    if report.results and over_escalated_by_more_than_one(report) > 0.02:
+        missed.append(f"{kind}: over-escalated by more than one level {over_escalated_by_more_than_one(report):.1%}")
+    return missed

@@ -1,0 +1,221 @@
+"""From a Rasa tracker's events to the safety net's :class:`~bot.safety_net.Episode`.
+
+This is the only place that reads Rasa events for the safety net. It looks at the
+current session only (from the last session start or restart), so the cost of a turn
+grows with the session, not with the whole history of the conversation.
+
+The policy marks the actions it inserts with metadata (``safety_net``; for a clarifying
+question also ``clarify`` and ``findings``), so the episode can be rebuilt from the
+events alone: no hidden state, and a restarted server continues exactly where it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional, Sequence
+
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+
+from bot.safety_net import NO, YES, Episode, Pending, UserTurn, entity_signs, entity_values, mentions_baby, settle
+from bot.triage import TriageTable, decision_slots
+
+INSERTED_KEY = "safety_net"
+CLARIFY_KEY = "clarify"
+FINDINGS_KEY = "findings"
+START_QUESTIONNAIRE = "utter_start_questionnaire"
+ANSWER_ENTITY = "answer"
+QUESTIONNAIRE = "triage_form"
+# A message describes someone's bumps when it is classified so or gives where / how long.
+DESCRIBING_INTENTS = frozenset({"describe_symptoms"})
+DESCRIBING_ENTITIES = ("body_site", "duration")
+YES_INTENTS = frozenset({"affirm"})
+NO_INTENTS = frozenset({"deny"})
+
+
+def is_inserted(event: Event) -> bool:
+    """True for an action the safety-net policy inserted (marked in the action's metadata)."""
+    return isinstance(event, ActionExecuted) and bool((event.metadata or {}).get(INSERTED_KEY))
+
+
+def clarify_of(event: Event) -> Optional[Pending]:
+    """The clarifying question an inserted action asked, if it was one."""
+    if not is_inserted(event):
+        return None
+    metadata = event.metadata or {}
+    kind = metadata.get(CLARIFY_KEY)
+    return Pending(str(kind), frozenset(metadata.get(FINDINGS_KEY) or ())) if kind else None
+
+
+def current_session(events: Sequence[Event]) -> list[Event]:
+    """The events of the current session, with reverted turns removed.
+
+    Scans back only to the last session start or restart, then applies the two revert
+    events Rasa uses (undo the last action / the last user message).
+    """
+    start = 0
+    for index in range(len(events) - 1, -1, -1):
+        if isinstance(events[index], (SessionStarted, Restarted)):
+            start = index
+            break
+    applied: list[Event] = []
+    for event in list(events)[start:]:
+        if isinstance(event, ActionReverted):
+            _drop_back_to(applied, ActionExecuted, keep=lambda e: e.action_name == ACTION_LISTEN_NAME)
+        elif isinstance(event, UserUtteranceReverted):
+            _drop_back_to(applied, UserUttered)
+        else:
+            applied.append(event)
+    return applied
+
+
+def _drop_back_to(events: list[Event], kind: type, keep: Any = lambda _: False) -> None:
+    while events:
+        event = events.pop()
+        if isinstance(event, kind) and not keep(event):
+            return
+
+
+def answer_of(message: UserUttered) -> Optional[str]:
+    """"yes" / "no" when a message answers a yes/no question, else None."""
+    intent = (message.intent or {}).get("name")
+    answers = entity_values(message.entities, ANSWER_ENTITY)
+    if intent in YES_INTENTS or answers == {YES}:
+        return YES
+    if intent in NO_INTENTS or answers == {NO}:
+        return NO
+    return None
+
+
+def user_turn(message: UserUttered) -> UserTurn:
+    entities = message.entities or []
+    intent = (message.intent or {}).get("name")
+    describes = intent in DESCRIBING_INTENTS or any(entity_values(entities, e) for e in DESCRIBING_ENTITIES)
+    return UserTurn(entity_signs(entities), mentions_baby(entities), answer_of(message), describes)
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """The session's events and the indices the safety net needs."""
+
+    events: list[Event]
+    advice_levels: dict[str, str]  # advice response -> level
+
+    def user_indices(self) -> list[int]:
+        return [i for i, event in enumerate(self.events) if isinstance(event, UserUttered)]
+
+    def episode_start(self) -> int:
+        """Index where the current episode starts (see bot/safety_net.py)."""
+        advised = False
+        start = 0
+        last_user = 0
+        for index, event in enumerate(self.events):
+            if isinstance(event, UserUttered):
+                last_user = index
+            elif isinstance(event, ActionExecuted):
+                if event.action_name in self.advice_levels:
+                    advised = True
+                elif event.action_name == START_QUESTIONNAIRE and advised:
+                    start, advised = last_user, False
+        return start
+
+    def advice_given(self, events: Iterable[Event]) -> list[str]:
+        return [self.advice_levels[e.action_name] for e in events
+                if isinstance(e, ActionExecuted) and e.action_name in self.advice_levels]
+
+
+def build_episode(
+    events: Sequence[Event],
+    slots: dict[str, Any],
+    table: TriageTable,
+    questionnaire_done: bool = False,
+) -> Episode:
+    """The safety net's view of the session's current episode (``events`` = the session)."""
+    view = SessionView(list(events), {response: level for level, response in table.advice.items()})
+    episode_events = view.events[view.episode_start():]
+    turns: list[UserTurn] = []
+    exchanges: list[tuple[Pending, Optional[str]]] = []
+    asked: Optional[Pending] = None
+    for event in episode_events:
+        if isinstance(event, UserUttered):
+            turn = user_turn(event)
+            turns.append(turn)
+            if asked is not None:
+                exchanges.append((asked, turn.answer))
+            asked = None
+        elif isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            asked = (clarify_of(event) or asked) if is_inserted(event) else None
+    pending = None
+    if exchanges and _latest_user_answers_question(episode_events):
+        pending, _ = exchanges.pop()
+    confirmed, dismissed = settle(exchanges, table)
+    levels = view.advice_given(episode_events)
+    decision_slot_names = set(decision_slots(table))
+    return Episode(
+        turns=tuple(turns),
+        slots={name: slots.get(name) for name in decision_slots(table)},
+        level=table.most_urgent(*levels),
+        pending=pending,
+        confirmed=confirmed,
+        dismissed=dismissed,
+        questionnaire_done=questionnaire_done,
+        answers_now=_answers_since_last_user_message(episode_events, decision_slot_names - {"triage_level"}),
+        questionnaire_advised=_questionnaire_advised(episode_events, view.advice_levels),
+    )
+
+
+def _questionnaire_advised(events: Sequence[Event], advice: dict[str, str]) -> bool:
+    """True when advice followed the questionnaire's last run in these events."""
+    last_action = None
+    for event in events:
+        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            if event.action_name in advice and last_action == QUESTIONNAIRE:
+                return True
+            last_action = event.action_name
+    return False
+
+
+def _latest_user_answers_question(events: Sequence[Event]) -> bool:
+    """True when the last bot action before the latest user message was a clarifying question."""
+    seen_user = False
+    for event in reversed(events):
+        if isinstance(event, UserUttered):
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            return clarify_of(event) is not None
+    return False
+
+
+def _answers_since_last_user_message(events: Sequence[Event], names: set[str]) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for event in reversed(events):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, SlotSet) and event.key in names and event.value is not None:
+            answers.setdefault(event.key, event.value)
+    return answers
+
+
+def answered_clarifications(events: Sequence[Event]) -> set[int]:
+    """Indices of user messages that answered a clarifying question (hidden from the rules)."""
+    hidden: set[int] = set()
+    asked = False
+    for index, event in enumerate(events):
+        if isinstance(event, UserUttered):
+            if asked:
+                hidden.add(index)
+            asked = False
+        elif isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            asked = clarify_of(event) is not None or (asked and is_inserted(event))
+    return hidden

@@ -1,0 +1,262 @@
+"""The safety net's decisions on hand-built events, the way Rasa tests its RulePolicy.
+
+Each case is a session as Rasa would store it (user messages with the detector's
+entities, the actions the policy inserted with their metadata); ``build_episode`` reads
+it and ``decide_next`` says what comes next. No server, no model. The expected levels
+are written here from the medical brief, not read back from the rules file.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import pytest
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+
+from bot.dialogue_state import build_episode, current_session
+from bot.safety_net import SafetyAction, decide_next
+from bot.triage import load_table
+
+TABLE = load_table()
+LISTEN = "action_listen"
+
+
+def user(text: str, *signs: tuple[str, Optional[str]], intent: str = "describe_symptoms", baby: bool = False,
+         answer: Optional[str] = None) -> UserUttered:
+    entities: list[dict[str, Any]] = []
+    for value, role in signs:
+        entity = {"entity": "red_flag", "value": value}
+        if role:
+            entity["role"] = role
+        entities.append(entity)
+    if baby:
+        entities.append({"entity": "finding", "value": "mentions_baby"})
+    if answer:
+        entities.append({"entity": "answer", "value": answer})
+    return UserUttered(text, intent={"name": intent, "confidence": 1.0}, entities=entities)
+
+
+def inserted(name: str, **metadata: Any) -> ActionExecuted:
+    return ActionExecuted(name, metadata={"safety_net": True, **metadata})
+
+
+def bot(name: str) -> ActionExecuted:
+    return ActionExecuted(name)
+
+
+def start() -> list[Event]:
+    return [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted(LISTEN)]
+
+
+def decide(events: list[Event], slots: Optional[dict[str, Any]] = None, done: bool = False) -> Optional[SafetyAction]:
+    episode = build_episode(current_session(events), slots or {}, TABLE, questionnaire_done=done)
+    return decide_next(episode, TABLE)
+
+
+def level(action: Optional[SafetyAction]) -> Optional[str]:
+    return action.level if action and action.kind == "advice" else None
+
+
+# ------------------------------------------------------------------ layer 1: certain signs
+@pytest.mark.parametrize(
+    ("signs", "slots", "baby", "expected"),
+    [
+        ([("fever", None)], {}, True, "emergency"),  # a baby of unknown age with a fever
+        ([("fever", None)], {"age_group": "newborn"}, False, "emergency"),
+        ([("fever", None)], {"age_group": "adult"}, False, "urgent"),
+        ([("breathing_difficulty", None)], {}, False, "emergency"),
+        ([("eye_emergency", None)], {"age_group": "adult"}, False, "emergency"),
+        ([("infection_sign", None)], {}, False, "urgent"),
+        ([("bleeding", None)], {"age_group": "adult"}, False, "soon"),
+        ([("pearly_waxy", None)], {"age_group": "adult"}, False, "soon"),
+    ],
+)
+def test_a_present_sign_is_advised_at_once(signs, slots, baby, expected) -> None:
+    events = [*start(), user("message", *signs, baby=baby), inserted("utter_disclaimer")]
+    assert level(decide(events, slots)) == expected
+
+
+def test_a_weak_immune_system_alone_waits_for_the_questionnaire() -> None:
+    events = [*start(), user("hi im on chemotherapy", ("weak_immune", None), intent="inform")]
+    assert decide(events) is None
+    # ... and counts at its end: new bumps in someone on chemotherapy are seen soon.
+    slots = {"age_group": "adult", "danger_signs": "no", "warning_signs": "none", "duration": "under_4_weeks"}
+    assert level(decide([*events, bot("utter_start_questionnaire"), bot("triage_form")], slots, done=True)) == "soon"
+
+
+def test_a_correction_of_age_raises_the_level() -> None:
+    """Fever in a 5-month-old is urgent; "sorry, 5 weeks" makes it an emergency at once."""
+    events = [*start(), user("5 month old with a fever", ("fever", None), baby=True), inserted("utter_triage_urgent"),
+              ActionExecuted(LISTEN), user("sorry she is actually 5 weeks", intent="inform", baby=True)]
+    assert level(decide(events, {"age_group": "newborn"})) == "emergency"
+
+
+def test_the_same_level_is_not_repeated_without_a_new_sign() -> None:
+    events = [*start(), user("adult with a fever", ("fever", None)), inserted("utter_triage_urgent"),
+              ActionExecuted(LISTEN), user("what are milia", intent="ask_what_is_milia")]
+    assert decide(events, {"age_group": "adult"}) is None
+
+
+def test_a_new_sign_after_advice_is_answered_again() -> None:
+    events = [*start(), user("baby with fever", ("fever", None), baby=True), inserted("utter_triage_emergency"),
+              ActionExecuted(LISTEN), user("and now she is floppy", ("floppy_unresponsive", None))]
+    assert level(decide(events)) == "emergency"
+
+
+def test_a_sign_mid_questionnaire_is_answered_at_once() -> None:
+    events = [*start(), user("white spots", baby=True), bot("utter_start_questionnaire"), bot("triage_form"),
+              ActiveLoop("triage_form"), SlotSet("requested_slot", "duration"), ActionExecuted(LISTEN),
+              user("oh and she has been really floppy today", ("floppy_unresponsive", None), intent="inform")]
+    assert level(decide(events)) == "emergency"
+
+
+def test_a_yes_to_the_questionnaires_danger_signs_is_an_emergency() -> None:
+    events = [*start(), user("white spots"), bot("triage_form"), ActionExecuted(LISTEN),
+              user("yes", intent="affirm", answer="yes"), SlotSet("danger_signs", "yes")]
+    assert level(decide(events, {"danger_signs": "yes"})) == "emergency"
+
+
+def test_not_sure_about_danger_signs_takes_the_urgent_reading() -> None:
+    events = [*start(), user("white spots"), bot("triage_form"), ActionExecuted(LISTEN),
+              user("not sure", intent="inform"), SlotSet("danger_signs", "unsure")]
+    assert level(decide(events, {"danger_signs": "unsure"})) == "urgent"
+
+
+# ------------------------------------------------------------------ end of the questionnaire
+COMPLETE = {"age_group": "newborn", "body_site": "face", "duration": "under_4_weeks",
+            "danger_signs": "no", "warning_signs": "none"}
+
+
+@pytest.mark.parametrize(
+    ("slots", "earlier", "expected"),
+    [
+        (COMPLETE, [], "self_care"),
+        ({**COMPLETE, "age_group": "adult", "duration": "over_3_months"}, [], "routine"),
+        ({**COMPLETE, "warning_signs": "change"}, [], "soon"),
+        ({**COMPLETE, "warning_signs": "infection"}, [], "urgent"),
+        # A red flag said earlier in the session counts, even if the answers were "no".
+        (COMPLETE, [("fever", None)], "emergency"),
+        # ... but a past sign, or a hypothetical one, does not.
+        (COMPLETE, [("fever", "historical")], "self_care"),
+        (COMPLETE, [("fever", "hypothetical")], "self_care"),
+        (COMPLETE, [("fever", "other_person")], "self_care"),
+    ],
+)
+def test_the_questionnaire_ends_with_the_decided_level(slots, earlier, expected) -> None:
+    events = [*start(), user("spots", *earlier), bot("utter_start_questionnaire"), bot("triage_form"),
+              ActiveLoop("triage_form"), ActionExecuted(LISTEN), user("no", intent="deny"), bot("triage_form"),
+              ActiveLoop(None)]
+    assert level(decide(events, slots, done=True)) == expected
+
+
+def test_earlier_sessions_do_not_count() -> None:
+    events = [*start(), user("fever", ("fever", None)), inserted("utter_triage_urgent"), ActionExecuted(LISTEN),
+              Restarted(), *start(), user("spots"), bot("triage_form"), ActiveLoop(None)]
+    assert level(decide(events, COMPLETE, done=True)) == "self_care"
+
+
+def test_a_second_questionnaire_is_judged_on_its_own_answers() -> None:
+    """The baby's self-care result does not carry over to the adult asked about next."""
+    events = [*start(), user("my baby has white spots", baby=True), bot("utter_start_questionnaire"),
+              bot("triage_form"), ActiveLoop(None), inserted("utter_triage_self_care"), ActionExecuted(LISTEN),
+              user("what about mine, im 34, under my eyes for a year"), bot("utter_start_questionnaire"),
+              bot("triage_form"), ActiveLoop(None)]
+    slots = {**COMPLETE, "age_group": "adult", "duration": "over_3_months"}
+    assert level(decide(events, slots, done=True)) == "routine"
+
+
+# ------------------------------------------------------------------ layers 2 and 3: ask first
+def test_a_suspected_sign_asks_the_danger_question_first() -> None:
+    events = [*start(), user("her lips look kind of dusky", ("colour_change", "suspected"))]
+    action = decide(events)
+    assert action is not None and action.kind == "ask" and action.clarify == "danger_signs"
+    assert action.response == "utter_check_danger_signs"
+
+
+@pytest.mark.parametrize(
+    ("answer", "intent", "expected"),
+    [("yes", "affirm", "emergency"), (None, "ask_what_is_milia", "urgent")],
+)
+def test_yes_or_no_usable_answer_to_the_danger_question(answer, intent, expected) -> None:
+    events = [*start(), user("lips dusky", ("colour_change", "suspected")),
+              inserted("utter_check_danger_signs", clarify="danger_signs", findings=["colour_change"]),
+              ActionExecuted(LISTEN), user("reply", intent=intent, answer=answer)]
+    assert level(decide(events)) == expected
+
+
+def test_no_to_the_danger_question_lets_the_rules_answer_the_message() -> None:
+    events = [*start(), user("lips dusky", ("colour_change", "suspected")),
+              inserted("utter_check_danger_signs", clarify="danger_signs", findings=["colour_change"]),
+              ActionExecuted(LISTEN), user("no", intent="deny", answer="no")]
+    action = decide(events)
+    assert action is not None and action.kind == "resume"
+
+
+def test_a_past_sign_gets_a_question_not_an_emergency() -> None:
+    events = [*start(), user("had a fever last week, fine now", ("fever", "historical"), baby=True)]
+    action = decide(events)
+    assert action is not None and (action.kind, action.clarify) == ("ask", "still_present")
+
+
+def test_a_past_sign_still_present_is_advised() -> None:
+    events = [*start(), user("had a fever last week", ("fever", "historical"), baby=True),
+              inserted("utter_check_still_present", clarify="still_present", findings=["fever"]),
+              ActionExecuted(LISTEN), user("yes", intent="affirm", answer="yes")]
+    assert level(decide(events)) == "emergency"
+
+
+def test_a_past_sign_that_is_over_does_not_stick() -> None:
+    """After "no, it's over", a questionnaire answered no to everything is not an emergency."""
+    events = [*start(), user("had a fever last week", ("fever", "historical"), baby=True),
+              inserted("utter_check_still_present", clarify="still_present", findings=["fever"]),
+              ActionExecuted(LISTEN), user("no", intent="deny", answer="no"), bot("utter_start_questionnaire"),
+              bot("triage_form"), ActiveLoop(None)]
+    assert level(decide(events, COMPLETE, done=True)) == "self_care"
+
+
+def test_red_alone_asks_about_infection() -> None:
+    events = [*start(), user("a red bump", ("redness_unclear", None))]
+    action = decide(events)
+    assert action is not None and (action.kind, action.clarify) == ("ask", "infection_check")
+    answered = [*events, inserted("utter_check_infection", clarify="infection_check", findings=["redness_unclear"]),
+                ActionExecuted(LISTEN), user("yes its hot", intent="affirm", answer="yes")]
+    assert level(decide(answered)) == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("finding", "response"),
+    [("fever", "utter_if_fever"), ("non_blanching_rash", "utter_if_emergency_signs"),
+     ("infection_sign", "utter_if_urgent_signs")],
+)
+def test_a_hypothetical_sign_gets_the_conditional_rule(finding, response) -> None:
+    events = [*start(), user("what if ...", (finding, "hypothetical"), intent="ask_see_doctor")]
+    action = decide(events)
+    assert action is not None and action.kind == "conditional" and action.response == response
+
+
+def test_someone_elses_story_is_not_a_sign() -> None:
+    events = [*start(), user("my sisters baby had meningitis", ("non_blanching_rash", "other_person"))]
+    assert decide(events) is None
+
+
+def test_a_weak_immune_system_with_new_bumps_is_seen_soon() -> None:
+    events = [*start(), user("im on chemo and have new white bumps", ("weak_immune", None))]
+    assert level(decide(events)) == "soon"
+
+
+def test_a_correction_after_the_questionnaire_raises_its_result() -> None:
+    """Self-care for a 5-week-old's milia since birth; "sorry, 5 months" makes it routine."""
+    events = [*start(), user("my daughter has white bumps, 5 weeks", baby=True), bot("utter_start_questionnaire"),
+              bot("triage_form"), ActiveLoop(None), inserted("utter_triage_self_care"), ActionExecuted(LISTEN),
+              user("sorry shes actually 5 months not 5 weeks", intent="inform", baby=True),
+              SlotSet("age_group", "infant")]
+    slots = {**COMPLETE, "age_group": "infant", "duration": "since_birth"}
+    assert level(decide(events, slots)) == "routine"
