@@ -51,6 +51,12 @@ TABLE = [
     ("she had a fever last week and still has it", "fever", "fever", "present"),
     ("she has had a fever since last week", "fever", "fever", "present"),
     ("she had a seizure", "seizure", "seizure", "present"),
+    # a present sign before or after a past story stays present
+    ("she is floppy, last week she had a cold", "floppy_unresponsive", "floppy", "present"),
+    ("she is floppy and last week she had a fever", "floppy_unresponsive", "floppy", "present"),
+    ("she had a fever last week and she is floppy", "floppy_unresponsive", "floppy", "present"),
+    ("when she was 3 weeks old, she had a fever", "fever", "fever", "historical"),
+    ("she had a fever and a rash last week", "fever", "fever", "present"),
     ("she had a fit this morning", "seizure", "fit", "present"),
     # someone else
     ("my sister's baby had a seizure", "seizure", "seizure", "other_person"),
