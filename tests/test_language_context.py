@@ -18,7 +18,7 @@ from bot.language.detector import load_config
 from bot.language.patterns import PatternCompiler, PatternFileError
 from bot.spacy_pipeline import build_pipeline
 
-# (message, sign id, the sign's words in the message, expected outcome)
+# (message, sign id (or id/context_kind), the sign's words in the message, expected outcome)
 TABLE = [
     # negation and its scope
     ("no fever", "fever", "fever", "drop"),
@@ -63,13 +63,15 @@ TABLE = [
     ("my friend's son had sepsis and my son has a fever", "fever", "fever", "present"),
     ("I read about a baby with sepsis", "sepsis_sign", "sepsis", "other_person"),
     # harmless contexts
-    ("out of breath after running", "breathing_difficulty", "out of breath", "drop"),
+    ("out of breath after running", "breathing_difficulty/exertion", "out of breath", "drop"),
+    ("struggling to breathe after running", "breathing_difficulty", "struggling to breathe", "present"),
+    ("her lips are blue after running", "colour_change", "lips are blue", "present"),
     ("I'm doing a project on sepsis", "sepsis_sign", "sepsis", "drop"),
     ("she felt hot but her temperature was normal", "fever", "felt hot", "drop"),
     ("her temperature was normal this morning but she feels hot now", "fever", "feels hot", "present"),
     ("he has baby acne and it's a bit red", "red", "red", "drop"),
     ("her cheeks are red from teething", "red", "red", "drop"),
-    ("he's breathing fast after crying", "sepsis_sign", "breathing fast", "drop"),
+    ("he's breathing fast after crying", "sepsis_sign/exertion", "breathing fast", "drop"),
     ("what does infected milia look like", "infection_sign", "infected", "hypothetical"),
     # a disease named in a question or a fear: suspected, the dialogue asks first
     ("is it meningitis?", "non_blanching_rash", "meningitis", "suspected"),
@@ -96,7 +98,9 @@ def context(nlp: Language) -> ConTextMatcher:
 
 @pytest.mark.parametrize("text, sign, words, outcome", TABLE, ids=[row[0] for row in TABLE])
 def test_context_table(text: str, sign: str, words: str, outcome: str, context: ConTextMatcher) -> None:
-    assert context.classify(text, sign, words) == outcome
+    """``sign`` is a sign id, or ``id/kind`` for a rule with a context_kind."""
+    value, _, kind = sign.partition("/")
+    assert context.classify(text, value, words, kind or None) == outcome
 
 
 def test_a_cue_inside_a_sign_modifies_nothing(context: ConTextMatcher, nlp: Language) -> None:

@@ -71,8 +71,9 @@ class ContextRule:
     list_aware: bool = False
     match_on: str = "LEMMA"
 
-    def modifies(self, sign: str) -> bool:
-        return (not self.allowed_types or sign in self.allowed_types) and sign not in self.excluded_types
+    def modifies(self, target: Target) -> bool:
+        names = {target.sign, target.kind} - {None}
+        return (not self.allowed_types or bool(names & self.allowed_types)) and not names & self.excluded_types
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class Target:
     start: int
     end: int
     owns_cues: bool = True  # a cue inside it is part of it ("won't wake"); False for a baby mention or an age
+    kind: Optional[str] = None  # a narrower class from the sign's rule ("exertion")
 
 
 @dataclass
@@ -252,7 +254,7 @@ class ConTextMatcher:
             start, end = self.scope(doc, modifier, modifiers)
             for index, target in enumerate(targets):
                 inside = target.start < end and start < target.end
-                if inside and modifier.rule.modifies(target.sign):
+                if inside and modifier.rule.modifies(target):
                     categories[index].add(modifier.rule.category)
         return ContextResult(categories, modifiers)
 
@@ -264,7 +266,7 @@ class ConTextMatcher:
                 return row.outcome
         return PRESENT  # unreachable: the last row has no `when`
 
-    def classify(self, text: str, sign: str, sign_words: str) -> str:
+    def classify(self, text: str, sign: str, sign_words: str, kind: Optional[str] = None) -> str:
         """Outcome for ``sign_words`` (first occurrence) inside ``text``: a helper for table tests."""
         doc = self._nlp(text.lower())
         words = self._nlp.make_doc(sign_words.lower())
@@ -272,7 +274,7 @@ class ConTextMatcher:
         wanted = [t.lower_ for t in words]
         for i in range(len(tokens) - len(wanted) + 1):
             if tokens[i : i + len(wanted)] == wanted:
-                target = Target(sign, i, i + len(wanted))
+                target = Target(sign, i, i + len(wanted), kind=kind)
                 return self.outcome(self.apply(doc, [target]).categories[0])
         raise ValueError(f"{sign_words!r} not in {text!r}")
 

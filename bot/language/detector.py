@@ -223,7 +223,7 @@ class RedFlagDetector:
         if not targets_at:
             return hits
         targets = [
-            Target(hits[i].value, hits[i].start, hits[i].end, owns_cues=hits[i].entity in self._context_types)
+            Target(hits[i].value, hits[i].start, hits[i].end, hits[i].entity in self._context_types, hits[i].kind)
             for i in targets_at
         ]
         result = self.context.apply(doc, targets)
