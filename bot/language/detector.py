@@ -149,7 +149,9 @@ class RedFlagDetector:
         for reading in readings:
             if reading.kind == "temperature":
                 if reading.value == "fever":
-                    hits.append(Hit(self._fever["entity"], self._fever["value"], reading.start, reading.end))
+                    hits.append(
+                        Hit(self._fever["entity"], self._fever["value"], reading.start, reading.end, kind="reading")
+                    )
             else:
                 hits.append(
                     Hit("age_group" if reading.kind == "age" else "duration", reading.value, reading.start, reading.end)
