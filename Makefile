@@ -18,17 +18,19 @@ MODEL_STAMP := models/.trained
 TRAIN_INPUTS := $(shell find data domain -type f -name '*.yml') config.yml bot/policies.py \
                 bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py \
                 bot/nlu/normalizer.py bot/nlu/feature_text.py bot/nlu/scope.py bot/nlu/intent_guards.py \
-                bot/resources/normalizer.yml bot/resources/other_conditions.yml
+                bot/resources/normalizer.yml bot/resources/other_conditions.yml bot/nlu/input_guard.py
 BOT_PORT ?= 5005
-# Set MILIA_API_TOKEN to protect Rasa's HTTP API (conversation trackers) with a token;
-# the chat channels (REST, socket.io, widget) stay open.
+# The chat channels listen on loopback unless told otherwise (put a TLS proxy in front,
+# or `make run BOT_HOST=0.0.0.0`). Rasa's HTTP API is off; `make run MILIA_API=1` turns
+# it on, on loopback only, with the token bot.serve keeps in .milia/api-token (0600).
+BOT_HOST ?= 127.0.0.1
 ACTIONS_PORT ?= 5055
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # No usage data or error reports leave the machine (Rasa sends them unless told not to).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run shell test lint bench compare-nlu browser-deps clean content content-report report
+.PHONY: setup train run purge shell test lint bench compare-nlu browser-deps clean content content-report report
 
 setup: $(INSTALLED) $(SPACY_MODEL)
 
@@ -66,11 +68,13 @@ test: setup train browser-deps lint
 run: setup train
 	@echo "Demo clinic page with the widget: http://localhost:$(BOT_PORT)/webhooks/widget/demo"
 	@echo "REST: POST http://localhost:$(BOT_PORT)/webhooks/rest/webhook   (Ctrl-C stops both servers)"
-	$(BIN)/rasa run actions --port $(ACTIONS_PORT) & actions=$$!; \
+	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --port $(ACTIONS_PORT) & actions=$$!; \
 	trap 'pkill -P $$actions 2>/dev/null; kill $$actions 2>/dev/null' EXIT INT TERM HUP; \
-	$(BIN)/rasa run --enable-api --port $(BOT_PORT) \
-	  $(if $(MILIA_API_TOKEN),--auth-token $(MILIA_API_TOKEN),) \
-	  --cors $$($(BIN)/python -m bot.settings origins)
+	$(BIN)/python -m bot.serve --host $(BOT_HOST) --port $(BOT_PORT) $(if $(MILIA_API),--api,)
+
+# Delete conversations older than retention_days (clinic.yml); also done at every start.
+purge: setup
+	$(BIN)/python -m bot.privacy.retention endpoints.yml
 
 shell: setup train
 	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >/tmp/milia-actions.log 2>&1 & actions=$$!; \

@@ -73,8 +73,8 @@ def test_invalid_requests_get_400_with_a_json_error(webhook: str, raw: bytes) ->
     assert isinstance(body, dict) and body["error"]
 
 
-def test_valid_request_gets_rest_compatible_messages(webhook: str, new_sender: Callable[[], str]) -> None:
-    sender = new_sender()
+def test_valid_request_gets_rest_compatible_messages(webhook: str, issued_sender: Callable[[], str]) -> None:
+    sender = issued_sender()
     status, body = post_json(webhook, {"sender": sender, "message": "/greet"})
     assert status == 200
     assert isinstance(body, list) and body
@@ -82,21 +82,21 @@ def test_valid_request_gets_rest_compatible_messages(webhook: str, new_sender: C
     assert "automated assistant" in body[0]["text"], "the disclaimer comes first"
 
 
-def test_longest_allowed_message_is_answered(webhook: str, new_sender: Callable[[], str]) -> None:
-    status, body = post_json(webhook, {"sender": new_sender(), "message": "milia " * 833})  # 4,998 characters
+def test_longest_allowed_message_is_answered(webhook: str, issued_sender: Callable[[], str]) -> None:
+    status, body = post_json(webhook, {"sender": issued_sender(), "message": "milia " * 833})  # 4,998 characters
     assert status == 200 and isinstance(body, list)
 
 
 @pytest.mark.parametrize("blank", ["", "   "])
-def test_blank_message_is_passed_on_to_the_bot(webhook: str, new_sender: Callable[[], str], blank: str) -> None:
-    status, body = post_json(webhook, {"sender": new_sender(), "message": blank})
+def test_blank_message_is_passed_on_to_the_bot(webhook: str, issued_sender: Callable[[], str], blank: str) -> None:
+    status, body = post_json(webhook, {"sender": issued_sender(), "message": blank})
     assert status == 200 and isinstance(body, list)
     assert any(message.get("text") for message in body), "the bot answers something"
 
 
-def test_triage_payload_carries_the_emergency_number(webhook: str, new_sender: Callable[[], str]) -> None:
+def test_triage_payload_carries_the_emergency_number(webhook: str, issued_sender: Callable[[], str]) -> None:
     status, body = post_json(
-        webhook, {"sender": new_sender(), "message": "my 3 week old baby has a fever of 38.5 and is floppy"}
+        webhook, {"sender": issued_sender(), "message": "my 3 week old baby has a fever of 38.5 and is floppy"}
     )
     assert status == 200
     custom = [message["custom"] for message in body if "custom" in message]
@@ -130,9 +130,9 @@ def test_preflight_from_another_origin_gets_no_cors_headers(webhook: str, origin
 
 
 def test_post_from_allowed_origin_is_readable_and_others_are_refused(
-    webhook: str, new_sender: Callable[[], str]
+    webhook: str, issued_sender: Callable[[], str]
 ) -> None:
-    payload = json.dumps({"sender": new_sender(), "message": "/greet"}).encode()
+    payload = json.dumps({"sender": issued_sender(), "message": "/greet"}).encode()
     headers = {"Content-Type": "application/json"}
     status, response_headers, _ = request(webhook, "POST", {**headers, "Origin": ALLOWED_ORIGIN}, payload)
     assert status == 200 and response_headers["access-control-allow-origin"] == ALLOWED_ORIGIN
