@@ -24,8 +24,11 @@ from bot.nlu.normalizer import question_count
 
 CONDITIONS_PATH = Path(__file__).resolve().parent.parent / "resources" / "other_conditions.yml"
 TOPICS_PATH = Path(__file__).resolve().parent.parent / "resources" / "question_topics.yml"
-_QUESTION_SPLIT = re.compile(r"(?<=[?.!])\s+|\s*,?\s+(?:and|also|plus)\s+(?=(?:what|why|how|when|where|which|can|could|should|"
-                             r"is|are|do|does|will)\b)", re.IGNORECASE)
+_QUESTION_SPLIT = re.compile(
+    r"(?<=[?.!])\s+|\s*,?\s+(?:and|also|plus)\s+"
+    r"(?=(?:what|why|how|when|where|which|can|could|should|is|are|do|does|will)\b)",
+    re.IGNORECASE,
+)
 SERIOUS_LESION = "serious_lesion"
 SKIN_CONDITION = "skin_condition"
 
