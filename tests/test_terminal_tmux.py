@@ -170,6 +170,10 @@ def test_a_conversation_in_the_terminal(chat: Tmux, bot_stack: BotStack) -> None
     assert chat.screen().count(DISCLAIMER_WORDS) == 1
     chat.type("/restart")
     chat.wait_for(lambda screen: screen.count(DISCLAIMER_WORDS) == 2, "the disclaimer again")
+    # /delete: the server forgets this conversation, and a new one starts.
+    chat.type("/delete")
+    screen = chat.wait_for(lambda screen: screen.count(DISCLAIMER_WORDS) == 3, "a new conversation after /delete")
+    assert "This conversation was deleted from the server." in screen
 
     assert not NOISE.search(chat.screen()), chat.screen()
     # Ctrl-D leaves cleanly.
