@@ -14,7 +14,8 @@ INSTALLED := $(VENV)/.installed
 SPACY_MODEL := build/spacy-en/meta.json
 MODEL_STAMP := models/.trained
 TRAIN_INPUTS := $(shell find data domain -type f -name '*.yml') config.yml bot/policies.py \
-                bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py
+                bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py \
+                bot/nlu/input_guard.py
 BOT_PORT ?= 5005
 # The chat channels listen on loopback unless told otherwise (put a TLS proxy in front,
 # or `make run BOT_HOST=0.0.0.0`). Rasa's HTTP API is off; `make run MILIA_API=1` turns
