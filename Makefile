@@ -91,7 +91,7 @@ rasa-shell: setup train
 	@mkdir -p build/shell
 	@$(BIN)/python -c 'import sys; from pathlib import Path; from bot.terminal.servers import endpoints_for; \
 	  sys.stdout.write(endpoints_for($(ACTIONS_PORT), Path("endpoints.yml")))' >build/shell/rasa-shell-endpoints.yml
-	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >build/shell/rasa-shell-actions.log 2>&1 & actions=$$!; \
+	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --port $(ACTIONS_PORT) >build/shell/rasa-shell-actions.log 2>&1 & actions=$$!; \
 	trap 'pkill -P $$actions 2>/dev/null; kill $$actions 2>/dev/null' EXIT INT TERM HUP; \
 	$(BIN)/rasa shell -i 127.0.0.1 --port $(BOT_PORT) --endpoints build/shell/rasa-shell-endpoints.yml
 
