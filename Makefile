@@ -1,8 +1,11 @@
 # The milia assistant. Two commands on a fresh machine:
 #   make run    set up, train if needed, serve the bot + widget on http://localhost:5005
 #   make test   set up, train if needed, run every test
-# Others: make shell (talk in the terminal), make bench (speed and memory figures),
-#         make compare-nlu (our classifier against DIET on the held-out set),
+# Others: make shell (talk in the terminal; make rasa-shell for Rasa's own `rasa shell`),
+#         make bench (speed and memory figures),
+#         make compare-nlu (final NLU pipeline, the previous one and DIET on the held-out and outside sets),
+#         make content (rebuild answers and rules from bot/resources/content/),
+#         make content-report (review page for the clinical lead), make report (outcomes),
 #         make train, make lint, make clean.
 #         make cluster / cluster-stop: PostgreSQL + Redis + N Rasa servers + nginx on loopback
 #         (README "Scaling"); make cluster-test: load test with a server kill + integrity check.
@@ -15,18 +18,23 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SPACY_MODEL := build/spacy-en/meta.json
 MODEL_STAMP := models/.trained
-TRAIN_INPUTS := $(shell find data domain -type f -name '*.yml') config.yml bot/policies.py \
-                bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py
+# Anything the model is built from: training data, domain, config, and the Python and data
+# files of the bot's own components (a change to any of them retrains; Rasa's cache keeps
+# the unchanged parts).
+TRAIN_INPUTS := $(shell find data domain bot -type f \( -name '*.yml' -o -name '*.py' \) -not -path 'bot/widget/*') config.yml
 BOT_PORT ?= 5005
-# Set MILIA_API_TOKEN to protect Rasa's HTTP API (conversation trackers) with a token;
-# the chat channels (REST, socket.io, widget) stay open.
+# The chat channels listen on loopback unless told otherwise (put a TLS proxy in front,
+# or `make run BOT_HOST=0.0.0.0`). Rasa's HTTP API is off; `make run MILIA_API=1` turns
+# it on, on loopback only, with the token bot.serve keeps in .milia/api-token (0600).
+BOT_HOST ?= 127.0.0.1
 ACTIONS_PORT ?= 5055
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # No usage data or error reports leave the machine (Rasa sends them unless told not to).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run shell test lint bench compare-nlu browser-deps clean cluster cluster-stop cluster-test cluster-deps
+.PHONY: setup train run purge shell rasa-shell test lint bench compare-nlu browser-deps clean content content-report report \
+        cluster cluster-stop cluster-test cluster-deps
 
 setup: $(INSTALLED) $(SPACY_MODEL)
 
@@ -64,16 +72,28 @@ test: setup train browser-deps lint
 run: setup train
 	@echo "Demo clinic page with the widget: http://localhost:$(BOT_PORT)/webhooks/widget/demo"
 	@echo "REST: POST http://localhost:$(BOT_PORT)/webhooks/rest/webhook   (Ctrl-C stops both servers)"
-	$(BIN)/rasa run actions --port $(ACTIONS_PORT) & actions=$$!; \
+	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --port $(ACTIONS_PORT) & actions=$$!; \
 	trap 'pkill -P $$actions 2>/dev/null; kill $$actions 2>/dev/null' EXIT INT TERM HUP; \
-	$(BIN)/rasa run --enable-api --port $(BOT_PORT) \
-	  $(if $(MILIA_API_TOKEN),--auth-token $(MILIA_API_TOKEN),) \
-	  --cors $$($(BIN)/python -m bot.settings origins)
+	$(BIN)/python -m bot.serve --host $(BOT_HOST) --port $(BOT_PORT) $(if $(MILIA_API),--api,)
 
+# Delete conversations older than retention_days (clinic.yml); also done at every start.
+purge: setup
+	$(BIN)/python -m bot.privacy.retention endpoints.yml
+
+# The conversation in the terminal over the widget channel (bot/terminal/): the action
+# server and the bot start quietly (logs in build/shell/) and stop when you leave.
+# With a bot already running: .venv/bin/python -m bot.terminal --url http://127.0.0.1:5005
 shell: setup train
-	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >/tmp/milia-actions.log 2>&1 & actions=$$!; \
+	@$(BIN)/python -m bot.terminal --start --port $(BOT_PORT) --actions-port $(ACTIONS_PORT)
+
+# Rasa's own `rasa shell`, for people who know Rasa (Rasa's logs and its button menus).
+rasa-shell: setup train
+	@mkdir -p build/shell
+	@$(BIN)/python -c 'import sys; from pathlib import Path; from bot.terminal.servers import endpoints_for; \
+	  sys.stdout.write(endpoints_for($(ACTIONS_PORT), Path("endpoints.yml")))' >build/shell/rasa-shell-endpoints.yml
+	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --port $(ACTIONS_PORT) >build/shell/rasa-shell-actions.log 2>&1 & actions=$$!; \
 	trap 'pkill -P $$actions 2>/dev/null; kill $$actions 2>/dev/null' EXIT INT TERM HUP; \
-	$(BIN)/rasa shell
+	$(BIN)/rasa shell -i 127.0.0.1 --port $(BOT_PORT) --endpoints build/shell/rasa-shell-endpoints.yml
 
 bench: setup train
 	$(BIN)/python -m bench.bench
@@ -99,9 +119,24 @@ cluster-stop:
 cluster-test: setup train cluster-deps
 	CLUSTER_TEST_PORT=$(CLUSTER_TEST_PORT) $(BIN)/python -m pytest tests/cluster/check_cluster.py -v -rA
 
-# Held-out accuracy of our classifier against DIET (the figures behind the choice).
+# The final NLU pipeline against the previous one and DIET, on the held-out and outside sets.
 compare-nlu: setup
 	$(BIN)/python -m bench.compare_nlu
+
+# Answers live in bot/resources/content/<topic>.yml (texts + sources + review); the
+# domain files and knowledge rules are generated from them (bot/content/render.py).
+content: $(INSTALLED)
+	$(BIN)/python -m bot.content build
+
+# The page for the clinical lead: every answer with status, sources, dates and full text.
+content-report: $(INSTALLED)
+	$(BIN)/python -m bot.content check || true
+	$(BIN)/python -m bot.content report --out test-output/content-report.html
+
+# The clinic's outcomes report (no personal data) from the analytics store; SINCE=7d.
+SINCE ?= 7d
+report: $(INSTALLED)
+	$(BIN)/python -m bot.report --since $(SINCE) --out reports
 
 clean:
 	-test -f .cluster/pids.json && $(BIN)/python -m deploy.cluster stop

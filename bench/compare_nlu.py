@@ -1,25 +1,43 @@
-"""Held-out intent accuracy of our TensorFlow-free NLU pipeline against the same pipeline with DIET.
+"""Intent accuracy of three NLU pipelines on the held-out set and the outside set.
 
-`make compare-nlu` trains both NLU models on data/nlu, evaluates them on the held-out
-phrasings in tests/nlu/ and prints accuracy, weighted F1 and training time. It is the
-measurement behind choosing LogisticRegressionClassifier (see README).
+`make compare-nlu` trains each pipeline on data/nlu and scores it on
+- the held-out phrasings in tests/nlu/ (never used for training), and
+- the outside set tests/nlu_outside/outside_A.yml (public questions as found and
+  phrasings written in the same styles by someone who never saw the training data).
+
+Pipelines:
+- ``final``: config.yml as shipped (spelling normaliser, question focus, logistic
+  regression, scope guard, second-question detector, English-only guard, fallback);
+- ``previous``: the same without this issue's components (the pipeline before issue 11:
+  no normaliser, no scope guard, no second-question detector), on the same data;
+- ``diet``: the final pipeline with DIET (100 epochs) in place of logistic regression.
+
+Messages are parsed in-process by each trained model exactly as the server parses them
+(``nlu_fallback`` counts as wrong). Prints a table and writes test-output/compare-nlu.json.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import subprocess
-import sys
+import re
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-RASA = str(Path(sys.executable).parent / "rasa")
 CLASSIFIER = "bot.nlu.classifiers.BlankSafeLogisticRegressionClassifier"
 DIET = {"name": "DIETClassifier", "epochs": 100, "entity_recognition": False, "random_seed": 42}
+# The components issue 11 added; "previous" is the pipeline without them.
+ISSUE_11_COMPONENTS = {
+    "bot.nlu.feature_text.FeatureTextNormalizer",
+    "bot.nlu.intent_guards.ScopeGuard",
+    "bot.nlu.intent_guards.SecondQuestionDetector",
+}
+_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
 
 def diet_config(config: dict) -> dict:
@@ -28,31 +46,85 @@ def diet_config(config: dict) -> dict:
     return {**config, "pipeline": pipeline}
 
 
-def evaluate(name: str, config: dict, workdir: Path) -> dict:
+def previous_config(config: dict) -> dict:
+    """Our config without this issue's components."""
+    return {**config, "pipeline": [step for step in config["pipeline"] if step["name"] not in ISSUE_11_COMPONENTS]}
+
+
+def holdout_examples() -> list[dict]:
+    """tests/nlu/*.yml as (text, intent), entity annotations reduced to their text."""
+    examples = []
+    for path in sorted((REPO / "tests" / "nlu").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            for line in str(block.get("examples", "")).splitlines():
+                if line.strip().startswith("- "):
+                    examples.append({"text": _ANNOTATION.sub(r"\1", line.strip()[2:]), "intent": block["intent"]})
+    return examples
+
+
+def outside_examples() -> list[dict]:
+    return yaml.safe_load((REPO / "tests" / "nlu_outside" / "outside_A.yml").read_text(encoding="utf-8"))["examples"]
+
+
+def train(name: str, config: dict, workdir: Path) -> tuple[str, float]:
+    from rasa.model_training import train_nlu
+
     config_path = workdir / f"{name}.yml"
-    config_path.write_text(yaml.safe_dump(config))
-    models, results = workdir / f"{name}-models", workdir / f"{name}-results"
+    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
     start = time.perf_counter()
-    subprocess.run([RASA, "train", "nlu", "--config", str(config_path), "--nlu", "data/nlu", "--out", str(models)],
-                   cwd=REPO, check=True, capture_output=True)
-    training = time.perf_counter() - start
-    subprocess.run([RASA, "test", "nlu", "--model", str(models), "--nlu", "tests/nlu", "--out", str(results),
-                    "--no-plot"], cwd=REPO, check=True, capture_output=True)
-    report = json.loads((results / "intent_report.json").read_text())
-    return {"accuracy": report["accuracy"], "weighted_f1": report["weighted avg"]["f1-score"],
-            "training_s": round(training, 1)}
+    model = train_nlu(str(config_path), str(REPO / "data" / "nlu"), str(workdir / name), fixed_model_name=name)
+    return str(model), time.perf_counter() - start
+
+
+def parser(model: str) -> Callable[[str], str]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(model)
+    loop = asyncio.new_event_loop()
+
+    def _parse(text: str) -> str:
+        result = loop.run_until_complete(agent.parse_message(text))
+        return (result.get("intent") or {}).get("name") or "none"
+
+    return _parse
+
+
+def figures(name: str, config: dict, workdir: Path) -> dict[str, Any]:
+    from tests.nlu_outside import score
+
+    model, seconds = train(name, config, workdir)
+    parse = parser(model)
+    held, outside = score(holdout_examples(), parse), score(outside_examples(), parse)
+    oos = outside["report"].get("out_of_scope", {})
+    return {
+        "holdout_accuracy": round(held["accuracy"], 3),
+        "holdout_weighted_f1": round(held["report"]["weighted avg"]["f1-score"], 3),
+        "outside_accuracy": round(outside["accuracy"], 3),
+        "outside_macro_f1": round(outside["report"]["macro avg"]["f1-score"], 3),
+        "outside_long_accuracy": round(outside["long_accuracy"], 3),
+        "outside_out_of_scope_precision": round(oos.get("precision", 0.0), 3),
+        "outside_out_of_scope_recall": round(oos.get("recall", 0.0), 3),
+        "training_s": round(seconds, 1),
+    }
 
 
 def main() -> int:
-    config = yaml.safe_load((REPO / "config.yml").read_text())
+    import logging
+
+    logging.disable(logging.WARNING)
+    config = yaml.safe_load((REPO / "config.yml").read_text(encoding="utf-8"))
+    variants = {"final": config, "previous": previous_config(config), "diet": diet_config(config)}
     with tempfile.TemporaryDirectory(prefix="milia-nlu-") as tmp:
-        figures = {"logistic_regression": evaluate("lr", config, Path(tmp)),
-                   "diet": evaluate("diet", diet_config(config), Path(tmp))}
-    for name, values in figures.items():
-        print(f"{name:<20} accuracy {values['accuracy']:.3f}  weighted F1 {values['weighted_f1']:.3f}  "
-              f"training {values['training_s']} s")
+        results = {name: figures(name, variant, Path(tmp)) for name, variant in variants.items()}
+    print(f"{'pipeline':<10} {'held-out acc':>12} {'outside acc':>11} {'outside macro F1':>16} "
+          f"{'20+ words':>9} {'oos P/R':>11} {'training':>9}")
+    for name, row in results.items():
+        print(f"{name:<10} {row['holdout_accuracy']:>12.3f} {row['outside_accuracy']:>11.3f} "
+              f"{row['outside_macro_f1']:>16.3f} {row['outside_long_accuracy']:>9.3f} "
+              f"{row['outside_out_of_scope_precision']:>5.2f}/{row['outside_out_of_scope_recall']:<5.2f} "
+              f"{row['training_s']:>7.1f} s")
     (REPO / "test-output").mkdir(exist_ok=True)
-    (REPO / "test-output" / "compare-nlu.json").write_text(json.dumps(figures, indent=2))
+    (REPO / "test-output" / "compare-nlu.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
 
 

@@ -37,6 +37,8 @@ class ClinicSettings:
     medical_line: str
     country: str
     allowed_origins: tuple[str, ...]
+    # Conversations older than this are deleted (``make purge``, and at every start).
+    retention_days: int = 30
 
     def as_slots(self) -> dict[str, str]:
         """The values responses fill in (``{emergency_number}`` and so on)."""
@@ -46,6 +48,7 @@ class ClinicSettings:
             "booking_url": self.booking_url,
             "emergency_number": self.emergency_number,
             "medical_line": self.medical_line,
+            "retention_days": str(self.retention_days),
         }
 
 
@@ -72,6 +75,20 @@ def _origin(value: Any) -> str:
     return f"{parsed.scheme}://{parsed.netloc}"
 
 
+DEFAULT_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 3650
+
+
+def _retention_days(raw: dict[str, Any]) -> int:
+    value = raw.get("retention_days", DEFAULT_RETENTION_DAYS)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_RETENTION_DAYS:
+        raise SettingsError(
+            f"clinic settings: 'retention_days' must be a whole number of days from 1 to {MAX_RETENTION_DAYS}, "
+            f"got {value!r}"
+        )
+    return value
+
+
 def parse_settings(raw: Any) -> ClinicSettings:
     """Validate a settings mapping; raise ``SettingsError`` naming the bad field."""
     if not isinstance(raw, dict):
@@ -93,6 +110,7 @@ def parse_settings(raw: Any) -> ClinicSettings:
         medical_line=_phone(raw, "medical_line"),
         country=country,
         allowed_origins=tuple(_origin(origin) for origin in origins),
+        retention_days=_retention_days(raw),
     )
 
 
@@ -107,6 +125,12 @@ def _load(path: Path) -> ClinicSettings:
             raw = yaml.safe_load(handle)
     except FileNotFoundError as error:
         raise SettingsError(f"clinic settings file not found: {path}") from error
+    except UnicodeDecodeError as error:
+        raise SettingsError(
+            f"clinic settings file {path} is not UTF-8 text: {error.reason} at byte {error.start}"
+        ) from None
+    except OSError as error:
+        raise SettingsError(f"clinic settings file {path} cannot be read: {error.strerror}") from None
     except yaml.YAMLError as error:
         raise SettingsError(f"clinic settings file {path} is not valid YAML: {error}") from error
     return parse_settings(raw)
@@ -122,6 +146,8 @@ def main(argv: list[str]) -> int:
     settings = load_settings()
     if argv[1:] == ["origins"]:
         print(" ".join(settings.allowed_origins))
+    elif argv[1:] == ["retention"]:
+        print(settings.retention_days)
     else:
         print(f"clinic settings OK: {settings.clinic_name} ({settings_path()})")
     return 0

@@ -12,7 +12,9 @@ import itertools
 import json
 import logging
 import os
+import stat
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from rasa.core.brokers.broker import EventBroker
@@ -32,6 +34,27 @@ URL_ENV = "TRACKER_STORE_URL"
 DEFAULT_URL = "sqlite:///milia_tracker.db"
 # Conversations whose tracker a server keeps in memory between turns (least recently used go first).
 CACHED_CONVERSATIONS = 2000
+
+
+def create_private_sqlite_file(url: str) -> None:
+    """Create the SQLite file readable and writable by its owner only (0600).
+
+    Conversations hold health details; SQLite would create the file with the default
+    umask (world-readable 0644). An existing file is tightened to 0600 too. SQLite gives
+    its journal files the database file's mode.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database)
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(0o600)
+    except OSError as error:  # a read-only disk: the store reports it (health, replies)
+        logger.error("cannot make %s private: %s", path, error.strerror)
 
 
 def connection_arguments(url: str) -> dict[str, Any]:
@@ -173,6 +196,7 @@ class UrlSQLTrackerStore(TurnCachingMixin, SQLTrackerStore):
         # Rasa hands a custom store the endpoint's `url` as `host`.
         host = kwargs.pop("host", None)
         resolved = os.environ.get(URL_ENV) or url or host or DEFAULT_URL
+        create_private_sqlite_file(resolved)
         for ignored in ("dialect", "db", "port", "username", "password"):
             kwargs.pop(ignored, None)
         super().__init__(domain=domain, event_broker=event_broker, **connection_arguments(resolved), **kwargs)

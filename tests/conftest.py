@@ -6,6 +6,7 @@ import itertools
 import json
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from typing import Any, Callable, Iterator
@@ -54,6 +55,18 @@ def new_sender() -> Callable[[], str]:
 
 
 @pytest.fixture
+def issued_sender(bot_stack: BotStack) -> Callable[[], str]:
+    """A conversation id issued by the widget channel (the widget and socket.io need one)."""
+
+    def _issue() -> str:
+        status, body = post_json(f"{bot_stack.url}/webhooks/widget/session", {})
+        assert status == 200, body
+        return body["sender"]
+
+    return _issue
+
+
+@pytest.fixture
 def say(bot_stack: BotStack) -> Callable[[str, str], list[dict]]:
     """Send one message over the REST channel and return the bot's messages."""
 
@@ -70,7 +83,8 @@ def tracker_of(bot_stack: BotStack) -> Callable[[str], dict]:
     """The conversation tracker (events, slots, active loop) as the HTTP API returns it."""
 
     def _tracker(sender: str) -> dict:
-        with urllib.request.urlopen(f"{bot_stack.url}/conversations/{sender}/tracker", timeout=30) as response:
+        url = bot_stack.api_url(f"/conversations/{urllib.parse.quote(sender, safe='')}/tracker")
+        with urllib.request.urlopen(url, timeout=30) as response:
             return json.loads(response.read().decode())
 
     return _tracker

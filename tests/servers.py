@@ -21,6 +21,9 @@ from typing import Optional
 REPO = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).parent / "rasa")
 START_TIMEOUT_S = 180
+# An origin in the bot's `--cors` (Rasa's own routes) but not in clinic.yml: the widget's
+# routes must ignore it. Nothing listens there; MILIA_TEST_PAGE_PORT moves it.
+TEST_PAGE_ORIGIN = f"http://127.0.0.1:{os.environ.get('MILIA_TEST_PAGE_PORT', '8765')}"
 
 
 def _get(url: str, timeout: float = 2.0) -> Optional[int]:
@@ -64,7 +67,16 @@ class BotStack:
     # checkouts can run their suites side by side.
     bot_port: int = field(default_factory=lambda: int(os.environ.get("MILIA_TEST_BOT_PORT", "15005")))
     action_port: int = field(default_factory=lambda: int(os.environ.get("MILIA_TEST_ACTION_PORT", "15055")))
-    model: str = field(default_factory=lambda: os.environ.get("MILIA_TEST_MODEL", str(REPO / "models")))
+    # The one model file the bot loads (bot.serve never picks "the newest in models/").
+    model: str = field(
+        default_factory=lambda: os.environ.get("MILIA_TEST_MODEL", str(REPO / "models" / "milia.tar.gz"))
+    )
+    # Rasa's HTTP API is on for the tests (tracker_of), on loopback and with a token
+    # that bot.serve reads from this directory; the token never appears in `ps`.
+    # endpoints.yml's tracker_store (and lock_store) sections, when a test needs others.
+    tracker_store_yaml: str = ""
+    # More environment for both servers (e.g. where a test's fault switches are).
+    extra_env: dict[str, str] = field(default_factory=dict)
     bot: Optional[subprocess.Popen] = None
     actions: Optional[subprocess.Popen] = None
 
@@ -80,20 +92,53 @@ class BotStack:
     def database(self) -> Path:
         return self.workdir / "tracker.db"
 
+    @property
+    def analytics_database(self) -> Path:
+        return self.workdir / "analytics.db"
+
     def _endpoints(self) -> Path:
         path = self.workdir / "endpoints.yml"
-        path.write_text(
-            f'action_endpoint:\n  url: "{self.action_url}/webhook"\n'
+        store = self.tracker_store_yaml or (
             "tracker_store:\n  type: bot.tracker_store.UrlSQLTrackerStore\n"
             f"  url: sqlite:///{self.database}\n"
+            "event_broker:\n  type: bot.analytics.broker.AnalyticsEventBroker\n"
+            f"  url: sqlite:///{self.analytics_database}\n"
         )
+        path.write_text(f'action_endpoint:\n  url: "{self.action_url}/webhook"\n' + store)
         return path
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.workdir / "secrets"
+
+    @property
+    def api_token(self) -> str:
+        """The HTTP API token (made by the first start, mode 0600)."""
+        from bot.secret_files import API_TOKEN, read_or_create_secret
+
+        return read_or_create_secret(API_TOKEN, self.secrets_dir)
+
+    @property
+    def session_key(self) -> bytes:
+        """The key the bot signs conversation ids with (to check them in tests)."""
+        from bot.secret_files import SESSION_KEY, read_or_create_secret
+
+        return read_or_create_secret(SESSION_KEY, self.secrets_dir).encode("utf-8")
+
+    def api_url(self, path: str) -> str:
+        """A URL of Rasa's HTTP API with the token (``?token=``, as Rasa expects it)."""
+        separator = "&" if "?" in path else "?"
+        return f"{self.url}{path}{separator}token={self.api_token}"
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.pop("TRACKER_STORE_URL", None)
+        env.pop("ANALYTICS_DB_URL", None)
         env["PYTHONPATH"] = str(REPO)
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        env["MILIA_SECRETS_DIR"] = str(self.secrets_dir)
+        env["SANIC_HOST"] = "127.0.0.1"  # the action server listens on loopback only
+        env.update(self.extra_env)
         return env
 
     @staticmethod
@@ -119,13 +164,16 @@ class BotStack:
     def start_bot(self) -> None:
         self._ensure_port_free(self.bot_port)
         log = self.workdir / "bot.log"
+        model = Path(self.model)
+        if model.is_dir():
+            model = model / "milia.tar.gz"
         self.bot = subprocess.Popen(
-            [RASA, "run", "--enable-api", "--port", str(self.bot_port), "--model", self.model,
-             "--endpoints", str(self._endpoints()), "--credentials", str(REPO / "credentials.yml"),
-             "--cors", "http://127.0.0.1:8765"],
+            [sys.executable, "-m", "bot.serve", "--api", "--host", "127.0.0.1", "--port", str(self.bot_port),
+             "--model", str(model), "--endpoints", str(self._endpoints()),
+             "--credentials", str(REPO / "credentials.yml"), "--cors", TEST_PAGE_ORIGIN],
             cwd=REPO, env=self._env(), stdout=open(log, "ab"), stderr=subprocess.STDOUT,
         )
-        wait_until_up(f"{self.url}/status", self.bot, log)
+        wait_until_up(self.api_url("/status"), self.bot, log)
 
     def stop_bot(self) -> None:
         stop(self.bot)

@@ -55,3 +55,39 @@ def test_non_latin_share() -> None:
     assert non_latin_share("abc") == 0.0
     assert non_latin_share("😀") == 0.0
     assert non_latin_share("日本") == 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "r u human",
+        "wat r milia",
+        "thanks hun x",
+        "u there? pls help",
+        "hw do i get rid of them bc they r everywhere",
+        "wat r these white spots on my lo's nose",
+        "cn u tel me if milia r contagous",
+        "my babys got milea on her nose is dat ok",
+        "ty so much xx",
+        "idk if its milia or sumthing else",
+        "dermatoligist or opthalmologist for my eyelid?",
+        "whats the diffrence between whiteheds and milia",
+    ],
+)
+def test_english_text_speak_and_misspellings_are_english(text: str) -> None:
+    assert not RULE.is_non_english(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿Qué son estos granitos blancos en la cara de mi bebé?",
+        "¿Los milia son contagiosos? Tengo muchos debajo de los ojos",
+        "Qu'est-ce que ces petits boutons blancs sur le visage de mon bébé ?",
+        "Est-ce que les grains de milium partent tout seuls ?",
+        "ما هي هذه الحبوب البيضاء الصغيرة على وجه طفلي؟",
+        "هل الحبوب البيضاء تحت العين خطيرة؟",
+    ],
+)
+def test_spanish_french_and_arabic_questions_are_not_english(text: str) -> None:
+    assert RULE.is_non_english(text)

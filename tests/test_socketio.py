@@ -21,6 +21,7 @@ from typing import Any, Callable, Coroutine, Iterator
 import pytest
 import socketio
 
+from bot.channels import session_ids
 from bot.channels.socketio import SocketIOOutput
 from tests.servers import BotStack
 
@@ -48,6 +49,9 @@ class Session:
         self.client.connect(url, socketio_path="/socket.io", transports=["polling"], wait_timeout=30)
         self.client.emit("session_request", {"session_id": session_id})
         assert self.confirmed.wait(30), "no session_confirm"
+        # The server issues conversation ids: an id it did not issue is replaced.
+        self.requested_id = session_id
+        self.session_id = self.confirmed_id
 
     def _on_confirm(self, session_id: Any) -> None:
         self.confirmed_id = str(session_id)
@@ -92,9 +96,19 @@ def texts(replies: list[dict[str, Any]]) -> list[str]:
 
 
 @pytest.mark.server
-def test_session_request_is_confirmed_with_the_same_id(session: Callable[..., Session]) -> None:
-    opened = session()
-    assert opened.confirmed_id == opened.session_id
+def test_session_request_with_an_invented_id_gets_a_server_issued_one(
+    session: Callable[..., Session], bot_stack: BotStack
+) -> None:
+    opened = session("my-own-chosen-id")
+    assert opened.confirmed_id != "my-own-chosen-id"
+    assert session_ids.is_issued_id(opened.confirmed_id, key=bot_stack.session_key)
+
+
+@pytest.mark.server
+def test_session_request_with_an_issued_id_is_confirmed_with_the_same_id(session: Callable[..., Session]) -> None:
+    first = session()
+    again = session(first.confirmed_id)
+    assert again.confirmed_id == first.confirmed_id
 
 
 @pytest.mark.server

@@ -3,13 +3,15 @@
 Files (tests/data/): ``vignettes.yml`` (the team's), ``vignettes_blind.yml`` (an earlier
 blind batch, since tuned against) and ``vignettes_blind_2.yml`` (issue 7's blind batch,
 written by a helper session that never saw the patterns, rules or training data; its
-first-run figures, before any change, are in the README). The runner answers the bot's
+first-run figures, before any change, are in the README), and ``vignettes_kinds.yml`` (the team's
+cases for each kind of failure issue 7 found). The runner answers the bot's
 clarifying questions truthfully from each case's label (tests/vignette_runner.py).
 
 Targets (issue 7), per file, asserted as written here: emergency recall 100%, urgent
 recall >= 97%, soon recall >= 95%, over-triage (harmless -> urgent or emergency) <= 2%,
-exact level >= 85%, over-escalation by more than one level <= 2%, and the safety
-question asked of at most 15% of harmless single messages. Figures are printed and
+exact level >= 85%, over-escalation by more than one level <= 2%, and the emergency-signs
+(safety) question asked of at most 15% of harmless single messages. Other clarifying
+questions (past or resolved signs, "red" alone) are the contract's and are reported. Figures are printed and
 written to test-output/.
 """
 
@@ -30,7 +32,7 @@ from tests.vignette_runner import (
     run,
 )
 
-SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml")
+SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vignettes_kinds.yml")
 DATA = Path(__file__).parent / "data"
 VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
@@ -54,9 +56,9 @@ def test_vignettes(source: str, say, new_sender: Callable[[], str], capsys) -> N
         print("\n" + text)
     failures = [*_missed_targets("single", result.singles), *_missed_targets("conversations", result.conversations)]
     harmless = sum(1 for _, expected, _ in result.singles.results if expected == HARMLESS)
-    asked = result.questions.get(HARMLESS, 0)
+    asked = result.asked(HARMLESS, "danger_signs")
     if harmless and asked / harmless > 0.15:
-        failures.append(f"safety question asked of {asked}/{harmless} harmless messages (> 15%)")
+        failures.append(f"the emergency-signs question was asked of {asked}/{harmless} harmless messages (> 15%)")
     assert not failures, "\n".join(failures) + "\n" + text
 
 

@@ -65,17 +65,20 @@ class RunResult:
 
     singles: TriageReport = field(default_factory=TriageReport)
     conversations: TriageReport = field(default_factory=TriageReport)
-    questions: dict[str, int] = field(default_factory=dict)  # expected label -> cases that got a question
-    asked_harmless: int = 0
+    # (expected label, question kind) -> cases that got that clarifying question
+    questions: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def asked(self, expected: str, kind: str) -> int:
+        return self.questions.get((expected, kind), 0)
 
 
 def _answer(kind: str, expected: str) -> str:
     return "yes" if expected in ANSWER_YES_WHEN.get(kind, set()) else "no"
 
 
-def converse(say: Say, sender: str, turns: list[str], expected: str) -> tuple[Optional[str], int]:
-    """Send the turns, answering clarifying questions truthfully; the last level and questions asked."""
-    level, asked = None, 0
+def converse(say: Say, sender: str, turns: list[str], expected: str) -> tuple[Optional[str], set[str]]:
+    """Send the turns, answering clarifying questions truthfully; the last level and the kinds asked."""
+    level, asked = None, set()
     for turn in turns:
         replies = say(sender, turn)
         level = triage_level(replies) or level
@@ -83,7 +86,7 @@ def converse(say: Say, sender: str, turns: list[str], expected: str) -> tuple[Op
             kind = clarify_kind(replies)
             if kind is None:
                 break
-            asked += 1
+            asked.add(kind)
             replies = say(sender, _answer(kind, expected))
             level = triage_level(replies) or level
     return level, asked
@@ -94,8 +97,9 @@ def run(cases: dict, say: Say, new_sender: Callable[[], str]) -> RunResult:
     for case in cases.get("single", []):
         level, asked = converse(say, new_sender(), [case["text"]], case["expect"])
         result.singles.add(case["text"], case["expect"], level)
-        if asked:
-            result.questions[case["expect"]] = result.questions.get(case["expect"], 0) + 1
+        for kind in asked:
+            key = (case["expect"], kind)
+            result.questions[key] = result.questions.get(key, 0) + 1
     for case in cases.get("conversations", []):
         level, _ = converse(say, new_sender(), case["turns"], case["expect"])
         result.conversations.add(case["name"], case["expect"], level)
@@ -143,12 +147,15 @@ def confusion(report: TriageReport) -> str:
 
 def render(name: str, result: RunResult) -> str:
     harmless = sum(1 for _, e, _ in result.singles.results if e == HARMLESS)
-    asked_harmless = result.questions.get(HARMLESS, 0)
+    asked = ", ".join(
+        f"{kind} {result.asked(HARMLESS, kind)}/{harmless} ({result.asked(HARMLESS, kind) / harmless:.1%})"
+        for kind in ANSWER_YES_WHEN
+    ) if harmless else "none"
     parts = [
         result.singles.render(f"{name}: single messages"),
         f"  exact level {exact_agreement(result.singles):.1%}; over-escalated by more than one level "
-        f"{over_escalated_by_more_than_one(result.singles):.1%}; safety question asked of harmless messages "
-        f"{asked_harmless}/{harmless} ({(asked_harmless / harmless if harmless else 0):.1%})",
+        f"{over_escalated_by_more_than_one(result.singles):.1%}",
+        f"  clarifying questions asked of harmless messages: {asked}",
         confusion(result.singles),
         result.conversations.render(f"{name}: conversations"),
         f"  exact level {exact_agreement(result.conversations):.1%}; over-escalated by more than one level "

@@ -1,50 +1,74 @@
-"""The web widget's input channel: script, demo page and a validated, CORS-aware webhook.
+"""The web widget's input channel: script, demo page, sessions and a validated webhook.
 
 Listed in credentials.yml as ``bot.channels.widget.WidgetInput``; Rasa mounts the
-blueprint at ``/webhooks/widget/``. One server (``rasa run``, port 5005) then serves:
+blueprint at ``/webhooks/widget/``. One server (port 5005) then serves:
 
 * ``GET  /webhooks/widget/widget.js``  the self-contained widget (one <script> tag)
 * ``GET  /webhooks/widget/demo``       a demo clinic page, under a strict CSP
 * ``GET  /webhooks/widget/config``     what the widget needs while the bot is down
+* ``GET  /webhooks/widget/health``     model, store and action server (200 or 503)
+* ``POST /webhooks/widget/session``    ``{}`` in, ``{"sender": "<issued id>"}`` out
 * ``POST /webhooks/widget/webhook``    Rasa REST-compatible: {"sender", "message"} in,
-  the list of bot messages out
+  the list of bot messages out; ``sender`` must be an id from ``/session`` (else 403)
+* ``POST /webhooks/widget/forget``     ``{"sender": id}``: deletes that conversation
 
 Why not just Rasa's REST channel: a browser on a clinic's site is an untrusted client.
-The REST channel answers malformed JSON with a 500 (``request.json`` raises inside its
-handler) and accepts any size of message; CORS for it is all-or-nothing through
-``rasa run --cors``. This channel validates every request (400 with a JSON error,
-never a 500), allows exactly the clinic origins of ``clinic.yml`` and adds the clinic's
-emergency number to triage payloads so the widget can offer tap-to-call without
-parsing prose.
+Conversation ids are capabilities issued by the server (``session_ids``), so a guessed
+id reaches nobody's conversation; every request is validated by the shared validator
+(``validation``: 4xx with a JSON error, never a 500); CORS allows exactly the clinic
+origins of ``clinic.yml``; a failure (handler error, store that cannot write) is a 503
+whose message gives the emergency number; triage payloads carry the clinic's emergency
+number so the widget can offer tap-to-call without parsing prose.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import unicodedata
-from asyncio import CancelledError
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Optional
 from urllib.parse import urlparse
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import session_ids
+from bot.channels.health import health_report
+from bot.channels.turn import NOT_READY, TurnOutcome, run_turn
+from bot.channels.validation import (
+    MAX_BODY_BYTES,
+    MAX_MESSAGE_CHARS,
+    MAX_SENDER_CHARS,
+    ChatRequest,
+    RequestError,
+    check_content_type,
+    parse_chat_body,
+    parse_json_object,
+    parse_sender_body,
+)
+from bot.privacy.deletion import DeletionError, asks_for_deletion, delete_conversation
+from bot.rasa_internals import agent_of, install_loud_tracker_store
 from bot.settings import ClinicSettings, SettingsError, load_settings
+from bot.widget.build import build_widget
 
 logger = logging.getLogger(__name__)
 
-WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_MESSAGE_CHARS",
+    "MAX_SENDER_CHARS",
+    "WebhookRequestError",
+    "WidgetInput",
+    "allowed_origin",
+    "cors_headers",
+    "is_same_origin",
+    "parse_webhook_body",
+    "with_emergency_number",
+]
 
-MAX_MESSAGE_CHARS = 5000
-MAX_SENDER_CHARS = 128
-# Enough for a 5,000-character message even if every character is a \uXXXX escape.
-MAX_BODY_BYTES = 64 * 1024
+WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
 
 # The demo page shows that the widget needs nothing beyond 'self' (no inline script or
 # style, no eval): clinics can copy these lines, adding the bot's origin when it is
@@ -82,52 +106,16 @@ CORS_HEADERS = (
 # widget's routes to this channel's own CORS policy.
 SANIC_CORS_EVALUATED = "_sanic_cors_e"
 
+INVALID_SENDER = "unknown conversation: ask POST /webhooks/widget/session for a conversation id"
 
-class WebhookRequestError(ValueError):
-    """A request the webhook refuses; ``status`` and the message go back as JSON."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+# The shared validator's error, under the name this module has always exported.
+WebhookRequestError = RequestError
+WidgetMessage = ChatRequest
 
 
-@dataclass(frozen=True)
-class WidgetMessage:
-    """A validated webhook request."""
-
-    sender: str
-    message: str
-
-
-def _has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(character) == "Cc" for character in value)
-
-
-def parse_webhook_body(body: bytes) -> WidgetMessage:
-    """Validate a webhook body; raise ``WebhookRequestError`` saying what is wrong.
-
-    An empty or whitespace-only message is valid: the bot answers it politely, which
-    is kinder than an error for someone who pressed Enter by mistake.
-    """
-    if len(body) > MAX_BODY_BYTES:
-        raise WebhookRequestError(f"request body over {MAX_BODY_BYTES} bytes", status=413)
-    try:
-        payload = json.loads(body.decode("utf-8")) if body else None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise WebhookRequestError("request body is not valid JSON") from None
-    if not isinstance(payload, dict):
-        raise WebhookRequestError('request body must be a JSON object {"sender": ..., "message": ...}')
-    sender = payload.get("sender")
-    if not isinstance(sender, str) or not sender.strip():
-        raise WebhookRequestError("'sender' must be a non-empty string")
-    if len(sender) > MAX_SENDER_CHARS or _has_control_characters(sender):
-        raise WebhookRequestError(f"'sender' must be at most {MAX_SENDER_CHARS} printable characters")
-    message = payload.get("message")
-    if not isinstance(message, str):
-        raise WebhookRequestError("'message' must be a string")
-    if len(message) > MAX_MESSAGE_CHARS:
-        raise WebhookRequestError(f"'message' must be at most {MAX_MESSAGE_CHARS} characters")
-    return WidgetMessage(sender=sender, message=message)
+def parse_webhook_body(body: bytes) -> ChatRequest:
+    """Validate a webhook body (see ``bot.channels.validation.parse_chat_body``)."""
+    return parse_chat_body(body)
 
 
 def allowed_origin(origin: Optional[str], allowed: Iterable[str]) -> Optional[str]:
@@ -191,16 +179,73 @@ def _allowed_origins() -> tuple[str, ...]:
 
 @lru_cache(maxsize=len(STATIC_FILES))
 def _static_file(filename: str) -> bytes:
-    """The widget's files, read once per process rather than on every page load."""
+    """The widget's files, read (the script: built from bot/widget/src) once per process."""
+    if filename == "widget.js":
+        return build_widget().encode("utf-8")
     return (WIDGET_DIR / filename).read_bytes()
+
+
+_EXPLAINED_ORIGINS: set[str] = set()
+REFUSED_ORIGIN_HINT = "origin not allowed; add it to allowed_origins in clinic.yml and restart the bot"
+
+
+def _explain_refused_origin(origin: str, reply: HTTPResponse) -> None:
+    """Say why a preflight got no CORS headers: browsers only report a generic CORS error.
+
+    The header shows in the browser's network panel; the log line (once per origin)
+    tells whoever runs the bot which site tried and what to add.
+    """
+    reply.headers["X-Milia-Error"] = REFUSED_ORIGIN_HINT
+    if origin not in _EXPLAINED_ORIGINS and len(_EXPLAINED_ORIGINS) < 100:
+        _EXPLAINED_ORIGINS.add(origin)
+        logger.warning("widget channel: refused a browser from %r: %s", origin[:200], REFUSED_ORIGIN_HINT)
 
 
 def _error(message: str, status: int) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
+def _origin_refused(request: Request) -> Optional[HTTPResponse]:
+    """403 for a browser request from a site that is neither allowed nor this server."""
+    origin = request.headers.get("origin")
+    if (
+        origin
+        and allowed_origin(origin, _allowed_origins()) is None
+        and not is_same_origin(origin, request.headers.get("host"))
+    ):
+        # Browsers would hide the answer anyway; refuse before spending work on it.
+        return _error("origin not allowed; add it to allowed_origins in clinic.yml", 403)
+    return None
+
+
+def _issued_sender(request: Request) -> ChatRequest | HTTPResponse:
+    """The validated body of a request naming a conversation, or the error response."""
+    try:
+        check_content_type(request.headers.get("content-type"))
+        body = request.body or b""
+        if request.path.rstrip("/").endswith("/forget"):
+            parsed = ChatRequest(sender=parse_sender_body(body), message="")
+        else:
+            parsed = parse_chat_body(body)
+    except RequestError as error:
+        return _error(str(error), error.status)
+    if not session_ids.is_issued_id(parsed.sender):
+        return _error(INVALID_SENDER, 403)
+    return parsed
+
+
+def outcome_response(outcome: TurnOutcome, settings: Optional[ClinicSettings]) -> HTTPResponse:
+    """200 with the bot's messages, or 503 with the clear error (and any replies given)."""
+    number = settings.emergency_number if settings else None
+    if not outcome.ok:
+        body = outcome.error_body()
+        body["messages"] = with_emergency_number(body["messages"], number)
+        return response.json(body, status=503)
+    return response.json(with_emergency_number(outcome.messages, number))
+
+
 class WidgetInput(InputChannel):
-    """Serves the web widget and its webhook from the bot's own server."""
+    """Serves the web widget, its sessions and its webhook from the bot's own server."""
 
     @classmethod
     def name(cls) -> str:
@@ -208,6 +253,8 @@ class WidgetInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
+        install_loud_tracker_store()
+        session_ids.session_key()  # create the signing key at start, not on a first visitor
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -230,13 +277,20 @@ class WidgetInput(InputChannel):
             reply.headers.update(cors_headers(request.headers.get("origin"), _allowed_origins(), preflight))
             if preflight and request.headers.get("origin"):
                 reply.status = 204
+                if "Access-Control-Allow-Origin" not in reply.headers:
+                    _explain_refused_origin(request.headers.get("origin", ""), reply)
             vary = reply.headers.get("Vary")
             if not vary or "origin" not in vary.lower():
                 reply.headers["Vary"] = f"{vary}, Origin" if vary else "Origin"
 
         @widget.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
+        async def alive(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @widget.route("/health", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            status, body = await health_report(agent_of(request))
+            return response.json(body, status=status, headers={"Cache-Control": "no-store"})
 
         def static(route: str) -> Callable[[Request], Awaitable[HTTPResponse]]:
             filename, content_type = STATIC_FILES[route]
@@ -276,47 +330,80 @@ class WidgetInput(InputChannel):
             settings = _settings()
             if settings is None:
                 return response.json({})
-            return response.json({"emergency_number": settings.emergency_number, "clinic_name": settings.clinic_name})
+            return response.json(
+                {
+                    "emergency_number": settings.emergency_number,
+                    "clinic_name": settings.clinic_name,
+                    # For the widget's tap-to-call and booking buttons.
+                    "clinic_phone": settings.phone,
+                    "medical_line": settings.medical_line,
+                    "booking_url": settings.booking_url,
+                }
+            )
 
-        @widget.route("/webhook", methods=["OPTIONS"])
         async def preflight(request: Request) -> HTTPResponse:
             # Usually answered by sanic-cors first; the response middleware sets the headers.
             return response.empty(status=204)
 
+        for route in ("webhook", "session", "forget"):
+            widget.add_route(preflight, f"/{route}", methods=["OPTIONS"], name=f"preflight_{route}")
+
+        @widget.route("/session", methods=["POST"])
+        async def new_session(request: Request) -> HTTPResponse:
+            refused = _origin_refused(request)
+            if refused:
+                return refused
+            body = request.body or b""
+            if body.strip():
+                try:
+                    check_content_type(request.headers.get("content-type"))
+                    parse_json_object(body)
+                except RequestError as error:
+                    return _error(str(error), error.status)
+            return response.json({"sender": session_ids.issue_id()}, headers={"Cache-Control": "no-store"})
+
         @widget.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            origin = request.headers.get("origin")
-            if (
-                origin
-                and allowed_origin(origin, _allowed_origins()) is None
-                and not is_same_origin(origin, request.headers.get("host"))
-            ):
-                # Browsers would hide the answer anyway; refuse before spending work on it.
-                return _error("origin not allowed; add it to allowed_origins in clinic.yml", 403)
-            try:
-                parsed = parse_webhook_body(request.body or b"")
-            except WebhookRequestError as error:
-                return _error(str(error), error.status)
-
-            collector = CollectingOutputChannel()
-            failed = False
-            try:
-                await on_new_message(
-                    UserMessage(parsed.message, collector, parsed.sender, input_channel=self.name())
-                )
-            except CancelledError:
-                failed = True
-                logger.error("widget channel: timed out handling a message")
-            except Exception:
-                failed = True
-                logger.exception("widget channel: failed to handle a message")
-            if failed and not collector.messages:
-                # Rasa's REST channel would answer 200 []; a clear error lets the widget
-                # tell the person to try again instead of showing nothing.
-                return _error("the assistant could not answer; please try again", 503)
-            settings = _settings()
-            return response.json(
-                with_emergency_number(collector.messages, settings.emergency_number if settings else None)
+            refused = _origin_refused(request)
+            if refused:
+                return refused
+            parsed = _issued_sender(request)
+            if isinstance(parsed, HTTPResponse):
+                return parsed
+            outcome = await run_turn(
+                on_new_message, parsed.message, parsed.sender, self.name(), agent=agent_of(request) or NOT_READY
             )
+            await settle_deletion(outcome, agent_of(request), parsed.sender)
+            return outcome_response(outcome, _settings())
+
+        @widget.route("/forget", methods=["POST"])
+        async def forget(request: Request) -> HTTPResponse:
+            refused = _origin_refused(request)
+            if refused:
+                return refused
+            parsed = _issued_sender(request)
+            if isinstance(parsed, HTTPResponse):
+                return parsed
+            agent = agent_of(request)
+            try:
+                delete_conversation(getattr(agent, "tracker_store", None), parsed.sender)
+            except DeletionError as error:
+                return _error(f"{error}; please try again later", 503)
+            return response.json({"deleted": True})
 
         return widget
+
+
+async def settle_deletion(outcome: TurnOutcome, agent: Any, sender: str) -> None:
+    """Carry out a deletion the person confirmed in chat (``forget_me``), after the turn.
+
+    The bot's confirmation carries ``{"conversation_deleted": true}``; the rows go only
+    once the turn is saved, so nothing of the conversation is left behind. If the store
+    cannot delete, the turn becomes a failure: never say "deleted" when it is not.
+    """
+    if not outcome.ok or not asks_for_deletion(outcome.messages):
+        return
+    try:
+        delete_conversation(getattr(agent, "tracker_store", None), sender)
+    except DeletionError:
+        outcome.store_failed = True

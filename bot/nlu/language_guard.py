@@ -23,6 +23,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.normalizer import load_settings
+
 NON_ENGLISH_INTENT = "non_english"
 SETTINGS_PATH = Path(__file__).resolve().parent.parent / "resources" / "language_guard.yml"
 
@@ -56,8 +58,10 @@ class EnglishOnlyRule:
 
     def __init__(self, settings: dict[str, Any]) -> None:
         english, foreign = _stop_words(tuple(settings["languages"]))
-        self.english = english
-        self.foreign_only = foreign - english - frozenset(settings.get("english_also", []))
+        # English text speak ("r u human", "thanks hun x") is English, not Dutch or Danish.
+        text_speak = frozenset(str(word).lower() for word in load_settings()["text_speak"])
+        self.english = english | text_speak
+        self.foreign_only = foreign - self.english - frozenset(settings.get("english_also", []))
         self.min_foreign_words = int(settings["min_foreign_words"])
         self.max_non_latin = float(settings["max_non_latin_letter_share"])
 

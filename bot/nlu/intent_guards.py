@@ -1,0 +1,102 @@
+"""Rasa 3.6 components that run after the intent classifier (thin adapters over bot.nlu.scope).
+
+- ``ScopeGuard``: a message about another skin problem (mole, lump, sore that won't heal,
+  acne, warts, eczema ...) and not about milia gets the ``out_of_scope`` intent and an
+  entity naming the kind of problem (``serious_lesion`` or ``skin_condition``), so the
+  rules give the matching kind answer (domain/out_of_scope.yml).
+- ``SecondQuestionDetector``: a message asking two milia questions keeps the first as its
+  intent and gets an ``other_question`` entity with the second topic, so the rules answer
+  the first and offer the second.
+
+Both keep every entity other components found (red flags included): the safety net still
+answers a red flag first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.scope import OtherConditions, QuestionTopics, second_question
+
+OUT_OF_SCOPE = "out_of_scope"
+OTHER_QUESTION = "other_question"
+# The milia topics, each with a curated answer (data/rules/knowledge.yml).
+KNOWLEDGE_TOPICS = (
+    "ask_what_is_milia", "ask_causes", "ask_appearance", "ask_who_gets", "ask_newborn_milia", "ask_baby_mouth",
+    "ask_contagious", "ask_harmful", "ask_duration", "ask_treatment", "ask_home_removal", "ask_prevention",
+    "ask_eye_area", "ask_lookalikes", "ask_see_doctor",
+)
+
+
+def _add_entity(message: Message, entity: str, value: str, extractor: str) -> None:
+    text = message.get(TEXT) or ""
+    found = {"entity": entity, "value": value, "start": 0, "end": len(text), "confidence": 1.0,
+             "extractor": extractor}
+    message.set(ENTITIES, [*(message.get(ENTITIES) or []), found], add_to_output=True)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ScopeGuard(GraphComponent):
+    """Out of scope for other skin problems (word lists in bot/resources/other_conditions.yml)."""
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> ScopeGuard:
+        return cls(OtherConditions.from_file())
+
+    def __init__(self, conditions: OtherConditions) -> None:
+        self.conditions = conditions
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/"):
+                continue
+            finding = self.conditions.find(text)
+            if finding is None:
+                continue
+            _add_entity(message, finding.category, finding.phrase, type(self).__name__)
+            intent = (message.get(INTENT) or {}).get("name")
+            if intent != OUT_OF_SCOPE and self.conditions.overrides(intent):
+                chosen = {"name": OUT_OF_SCOPE, "confidence": 1.0}
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != OUT_OF_SCOPE]
+                message.set(INTENT, chosen, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SecondQuestionDetector(GraphComponent):
+    """Adds ``other_question`` (the runner-up milia topic) to messages that ask two things."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """``min_confidence``: the runner-up's confidence needed to count as a second question."""
+        return {"min_confidence": 0.2}
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SecondQuestionDetector:
+        return cls({**cls.get_default_config(), **config})
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.min_confidence = float(config["min_confidence"])
+        self.cues = QuestionTopics.from_file()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/"):
+                continue
+            other = second_question(text, message.get(INTENT_RANKING_KEY) or [], KNOWLEDGE_TOPICS,
+                                    self.min_confidence, self.cues)
+            if other:
+                _add_entity(message, OTHER_QUESTION, other, type(self).__name__)
+        return messages

@@ -1,0 +1,1 @@
+"""Privacy by design: redaction before storage, retention, and deleting a conversation."""
