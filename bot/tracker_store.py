@@ -23,8 +23,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, func
-from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -65,22 +64,6 @@ def connection_arguments(url: str) -> dict[str, Any]:
         return {"dialect": "sqlite", "db": parsed.database or "milia_tracker.db"}
     # SQLTrackerStore accepts a complete URL in `host` for server databases.
     return {"dialect": dialect, "host": url, "db": parsed.database or "milia"}
-
-
-def use_sqlite_wal(engine: Engine) -> None:
-    """SQLite in write-ahead-log mode with ``synchronous=NORMAL``: one fsync per checkpoint, not per turn.
-
-    Profiled under load, a turn's commit (journal + fsync in SQLite's default mode) was a
-    third of the server's time. In WAL mode readers do not block the writer either. A
-    power cut (not a crash of the bot) may lose the last turns; the file stays consistent.
-    """
-
-    @sqlalchemy_event.listens_for(engine, "connect")
-    def _on_connect(connection: Any, _: Any) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
 
 
 class _Known:
@@ -183,7 +166,7 @@ class UrlSQLTrackerStore(TurnCachingMixin, SQLTrackerStore):
     """``SQLTrackerStore`` whose connection is one URL (SQLite file by default).
 
     Turns are loaded and saved at a cost independent of the conversation's length
-    (``TurnCachingMixin``), and SQLite runs in WAL mode (``use_sqlite_wal``).
+    (``TurnCachingMixin``); SQLite connections are kept open between turns.
     """
 
     def __init__(
@@ -203,9 +186,11 @@ class UrlSQLTrackerStore(TurnCachingMixin, SQLTrackerStore):
         self._init_cache()
         if self.engine.dialect.name == "sqlite":
             # Rasa's engine opens and closes a SQLite connection per turn (a tenth of a
-            # turn's time in the profile); keep a few open, in WAL mode.
+            # turn's time in the profile); keep a few open. SQLite keeps its default
+            # journal (every commit on disk; WAL mode was measured faster, but it hides a
+            # read-only database from the store's failure reporting, see
+            # tests/test_storage_failure.py).
             self.engine.dispose()
             self.engine = create_engine(self.engine.url, poolclass=QueuePool, pool_size=2, max_overflow=4,
                                         connect_args={"check_same_thread": False})
-            use_sqlite_wal(self.engine)
             self.sessionmaker = sessionmaker(bind=self.engine)
