@@ -47,8 +47,9 @@ async def _post(session: aiohttp.ClientSession, url: str, sender: str, text: str
     ``200 []``: that is an answered turn (counted under ``empty``), not a failure.
     """
     async with session.post(url, json={"sender": sender, "message": text}) as response:
-        body = await response.json(content_type=None)
-        return bool(body) if response.status == 200 else None
+        if response.status != 200:
+            return None  # a proxy's 502/504 page is not JSON
+        return bool(await response.json(content_type=None))
 
 
 async def _user(session: aiohttp.ClientSession, url: str, offset: int, stop_at: float, measure_from: float,
