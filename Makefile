@@ -1,11 +1,14 @@
 # The milia assistant. Two commands on a fresh machine:
 #   make run    set up, train if needed, serve the bot + widget on http://localhost:5005
 #   make test   set up, train if needed, run every test
-# Others: make shell (talk in the terminal), make bench (speed and memory figures),
+# Others: make shell (talk in the terminal; make rasa-shell for Rasa's own `rasa shell`),
+#         make bench (speed and memory figures),
 #         make compare-nlu (final NLU pipeline, the previous one and DIET on the held-out and outside sets),
 #         make content (rebuild answers and rules from bot/resources/content/),
 #         make content-report (review page for the clinical lead), make report (outcomes),
 #         make train, make lint, make clean.
+#         make cluster / cluster-stop: PostgreSQL + Redis + N Rasa servers + nginx on loopback
+#         (README "Scaling"); make cluster-test: load test with a server kill + integrity check.
 
 SHELL := /bin/bash
 # .python-version selects Python 3.10 through pyenv; fall back to python3.10 on PATH.
@@ -15,10 +18,10 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SPACY_MODEL := build/spacy-en/meta.json
 MODEL_STAMP := models/.trained
-TRAIN_INPUTS := $(shell find data domain -type f -name '*.yml') config.yml bot/policies.py \
-                bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py \
-                bot/nlu/normalizer.py bot/nlu/feature_text.py bot/nlu/scope.py bot/nlu/intent_guards.py \
-                bot/resources/normalizer.yml bot/resources/other_conditions.yml bot/nlu/input_guard.py
+# Anything the model is built from: training data, domain, config, and the Python and data
+# files of the bot's own components (a change to any of them retrains; Rasa's cache keeps
+# the unchanged parts).
+TRAIN_INPUTS := $(shell find data domain bot -type f \( -name '*.yml' -o -name '*.py' \) -not -path 'bot/widget/*') config.yml
 BOT_PORT ?= 5005
 # The chat channels listen on loopback unless told otherwise (put a TLS proxy in front,
 # or `make run BOT_HOST=0.0.0.0`). Rasa's HTTP API is off; `make run MILIA_API=1` turns
@@ -30,7 +33,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # No usage data or error reports leave the machine (Rasa sends them unless told not to).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run purge shell test lint bench compare-nlu browser-deps clean content content-report report
+.PHONY: setup train run purge shell rasa-shell test lint bench compare-nlu browser-deps clean content content-report report \
+        cluster cluster-stop cluster-test cluster-deps
 
 setup: $(INSTALLED) $(SPACY_MODEL)
 
@@ -76,13 +80,44 @@ run: setup train
 purge: setup
 	$(BIN)/python -m bot.privacy.retention endpoints.yml
 
+# The conversation in the terminal over the widget channel (bot/terminal/): the action
+# server and the bot start quietly (logs in build/shell/) and stop when you leave.
+# With a bot already running: .venv/bin/python -m bot.terminal --url http://127.0.0.1:5005
 shell: setup train
-	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >/tmp/milia-actions.log 2>&1 & actions=$$!; \
+	@$(BIN)/python -m bot.terminal --start --port $(BOT_PORT) --actions-port $(ACTIONS_PORT)
+
+# Rasa's own `rasa shell`, for people who know Rasa (Rasa's logs and its button menus).
+rasa-shell: setup train
+	@mkdir -p build/shell
+	@$(BIN)/python -c 'import sys; from pathlib import Path; from bot.terminal.servers import endpoints_for; \
+	  sys.stdout.write(endpoints_for($(ACTIONS_PORT), Path("endpoints.yml")))' >build/shell/rasa-shell-endpoints.yml
+	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --port $(ACTIONS_PORT) >build/shell/rasa-shell-actions.log 2>&1 & actions=$$!; \
 	trap 'pkill -P $$actions 2>/dev/null; kill $$actions 2>/dev/null' EXIT INT TERM HUP; \
-	$(BIN)/rasa shell
+	$(BIN)/rasa shell -i 127.0.0.1 --port $(BOT_PORT) --endpoints build/shell/rasa-shell-endpoints.yml
 
 bench: setup train
 	$(BIN)/python -m bench.bench
+
+# Several servers the way Rasa scales (deploy/cluster.py): PostgreSQL tracker store, Redis
+# locks, CLUSTER_SERVERS Rasa servers, one action server, nginx round-robin in front, on
+# 127.0.0.1 ports from CLUSTER_PORT (nginx there). Debian packages installed when missing.
+CLUSTER_SERVERS ?= 2
+CLUSTER_PORT ?= 22100
+CLUSTER_TEST_PORT ?= 22150
+
+cluster-deps:
+	@command -v redis-server >/dev/null && command -v nginx >/dev/null && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server nginx-light >/dev/null)
+
+cluster: setup train cluster-deps
+	$(BIN)/python -m deploy.cluster start --servers $(CLUSTER_SERVERS) --port $(CLUSTER_PORT)
+
+cluster-stop:
+	$(BIN)/python -m deploy.cluster stop
+
+# Its own cluster (ports from CLUSTER_TEST_PORT, state in .cluster/test), started and stopped by the test.
+cluster-test: setup train cluster-deps
+	CLUSTER_TEST_PORT=$(CLUSTER_TEST_PORT) $(BIN)/python -m pytest tests/cluster/check_cluster.py -v
 
 # The final NLU pipeline against the previous one and DIET, on the held-out and outside sets.
 compare-nlu: setup
@@ -104,4 +139,5 @@ report: $(INSTALLED)
 	$(BIN)/python -m bot.report --since $(SINCE) --out reports
 
 clean:
-	rm -rf models build results test-output .pytest_cache milia_tracker.db
+	-test -f .cluster/pids.json && $(BIN)/python -m deploy.cluster stop
+	rm -rf models build results test-output .pytest_cache milia_tracker.db .cluster

@@ -21,6 +21,9 @@ from typing import Optional
 REPO = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).parent / "rasa")
 START_TIMEOUT_S = 180
+# An origin in the bot's `--cors` (Rasa's own routes) but not in clinic.yml: the widget's
+# routes must ignore it. Nothing listens there; MILIA_TEST_PAGE_PORT moves it.
+TEST_PAGE_ORIGIN = f"http://127.0.0.1:{os.environ.get('MILIA_TEST_PAGE_PORT', '8765')}"
 
 
 def _get(url: str, timeout: float = 2.0) -> Optional[int]:
@@ -70,8 +73,10 @@ class BotStack:
     )
     # Rasa's HTTP API is on for the tests (tracker_of), on loopback and with a token
     # that bot.serve reads from this directory; the token never appears in `ps`.
-    # endpoints.yml's tracker_store section, when a test needs another store.
+    # endpoints.yml's tracker_store (and lock_store) sections, when a test needs others.
     tracker_store_yaml: str = ""
+    # More environment for both servers (e.g. where a test's fault switches are).
+    extra_env: dict[str, str] = field(default_factory=dict)
     bot: Optional[subprocess.Popen] = None
     actions: Optional[subprocess.Popen] = None
 
@@ -133,6 +138,7 @@ class BotStack:
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         env["MILIA_SECRETS_DIR"] = str(self.secrets_dir)
         env["SANIC_HOST"] = "127.0.0.1"  # the action server listens on loopback only
+        env.update(self.extra_env)
         return env
 
     @staticmethod
@@ -164,7 +170,7 @@ class BotStack:
         self.bot = subprocess.Popen(
             [sys.executable, "-m", "bot.serve", "--api", "--host", "127.0.0.1", "--port", str(self.bot_port),
              "--model", str(model), "--endpoints", str(self._endpoints()),
-             "--credentials", str(REPO / "credentials.yml"), "--cors", "http://127.0.0.1:8765"],
+             "--credentials", str(REPO / "credentials.yml"), "--cors", TEST_PAGE_ORIGIN],
             cwd=REPO, env=self._env(), stdout=open(log, "ab"), stderr=subprocess.STDOUT,
         )
         wait_until_up(self.api_url("/status"), self.bot, log)

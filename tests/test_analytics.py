@@ -165,10 +165,17 @@ def test_chart_only_for_tables_with_counts(scripted_db: str) -> None:
     assert "<script" not in page and "http" not in page.replace('href="', "")
 
 
+def _run(coroutine: object) -> object:
+    """Run a coroutine on its own thread (the browser tests keep an event loop in the main one)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_rasa_loads_the_broker_from_endpoints_and_it_writes_in_the_background(tmp_path: Path) -> None:
     """Leans on Rasa's custom broker loading (``type: module.Class``): fails if Rasa changes it."""
-    import asyncio
-
     from rasa.core.brokers.broker import EventBroker
     from rasa.utils.endpoints import EndpointConfig
 
@@ -176,20 +183,18 @@ def test_rasa_loads_the_broker_from_endpoints_and_it_writes_in_the_background(tm
 
     url = f"sqlite:///{tmp_path / 'broker.db'}"
     config = EndpointConfig(url=url, type="bot.analytics.broker.AnalyticsEventBroker")
-    broker = asyncio.run(EventBroker.create(config))
+    broker = _run(EventBroker.create(config))
     assert isinstance(broker, AnalyticsEventBroker)
     for event in scripted():
         broker.publish(event)
     broker.publish({"event": "user", "timestamp": "not a number"})  # ignored, never raises
-    asyncio.run(broker.close())
+    _run(broker.close())
     engine = store.connect(url)
     assert summarise(engine, T0 - 10, T0 + 10_000).conversations == 6
     engine.dispose()
 
 
 def test_a_broken_analytics_database_never_breaks_publishing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    import asyncio
-
     from bot.analytics.broker import AnalyticsEventBroker
 
     broker = AnalyticsEventBroker(url=f"sqlite:///{tmp_path / 'gone.db'}", intents=INTENTS)
@@ -198,5 +203,5 @@ def test_a_broken_analytics_database_never_breaks_publishing(tmp_path: Path, cap
     broker.engine.dispose()
     for event in scripted():
         broker.publish(event)
-    asyncio.run(broker.close())  # returns; the failed batch is logged, not raised
+    _run(broker.close())  # returns; the failed batch is logged, not raised
     assert "analytics: could not write" in caplog.text

@@ -104,3 +104,33 @@ def test_works_without_a_spacy_doc(component: RedFlagDetector) -> None:
 def test_empty_message(component: RedFlagDetector) -> None:
     (message,) = component.process([Message(data={TEXT: ""})])
     assert message.get(ENTITIES, []) == []
+
+
+def test_context_roles_reach_the_message(component: RedFlagDetector, spacy_nlp: tuple[SpacyNLP, SpacyModel]) -> None:
+    """Past, hypothetical, someone else's and suspected signs carry Rasa's entity ``role``."""
+    cases = {
+        "she had a fever last week, the GP checked her and she's fine now": ("fever", "historical"),
+        "what should I do if my baby gets a fever?": ("fever", "hypothetical"),
+        "my sister's baby had a seizure": ("seizure", "other_person"),
+        "my 5 week old is 38": ("fever", "suspected"),
+        "my baby has a fever": ("fever", None),
+    }
+    for text, (value, role) in cases.items():
+        flags = [e for e in run(component, spacy_nlp, text) if e["entity"] == "red_flag"]
+        assert [(e["value"], e.get("role")) for e in flags] == [(value, role)], text
+        assert ("role" in flags[0]) == (role is not None), "a present sign has no role key at all"
+
+
+def test_rasa_slot_lookup_without_a_role_takes_only_present_signs(
+    component: RedFlagDetector, spacy_nlp: tuple[SpacyNLP, SpacyModel]
+) -> None:
+    """The contract the dialogue side builds on: Rasa's entity lookup without a role (as a
+    ``from_entity`` slot mapping without ``role`` uses it) ignores signs with a role.
+    Fails if Rasa changes how it matches roles."""
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    entities = run(component, spacy_nlp, "she is floppy. she had a fever last week, she's fine now")
+    tracker = DialogueStateTracker.from_events("t", [UserUttered("...", entities=entities)])
+    assert list(tracker.get_latest_entity_values("red_flag")) == ["floppy_unresponsive"]
+    assert list(tracker.get_latest_entity_values("red_flag", entity_role="historical")) == ["fever"]

@@ -60,6 +60,8 @@ DETECTED_FINDINGS = {
     "after_skin_damage",
     "yellow_eyelid_patches",
     "redness_unclear",
+    "meningitis_sign",
+    "dehydration",
 }
 
 
@@ -207,3 +209,11 @@ def test_pattern_file_is_the_default() -> None:
 # ------------------------------------------------------------------- loading
 def test_detector_is_built_once() -> None:
     assert load_detector() is load_detector()
+
+
+def test_someone_elses_baby_is_not_the_baby_asked_about(detector: RedFlagDetector, nlp: Language) -> None:
+    """A baby or an age inside someone else's past story mentions no baby of the asker."""
+    found = detect(detector, nlp, "my friend's 2 week old had sepsis and my son is 5")
+    assert found["finding"] == [] and found["age_group"] == ["child"]
+    assert found["red_flag"] == ["sepsis_sign:other_person"]
+    assert detect(detector, nlp, "my daughter's baby has a fever")["finding"] == ["mentions_baby"]

@@ -39,3 +39,19 @@ def test_safety_without_action_server(bot_stack, say, new_sender) -> None:
         assert greeting and is_response(greeting[0], "utter_disclaimer") and len(greeting) >= 2
     finally:
         bot_stack.start_actions()
+
+
+def test_questionnaire_ends_with_advice_without_action_server(bot_stack, say, new_sender) -> None:
+    """No triage outcome needs the action server: the questionnaire's advice is decided in the bot."""
+    bot_stack.stop_actions()
+    try:
+        sender = new_sender()
+        say(sender, "my baby has white spots on her nose")
+        replies = []
+        for payload in ('/inform{"age_group":"newborn"}', '/inform{"duration":"under_4_weeks"}',
+                        '/inform{"danger_signs":"no"}', '/inform{"warning_signs":"none"}'):
+            replies = say(sender, payload)
+        assert any(is_response(reply, "utter_triage_self_care") for reply in replies), replies
+        assert {"triage_level": "self_care"} in [reply.get("custom") for reply in replies]
+    finally:
+        bot_stack.start_actions()

@@ -151,6 +151,12 @@ def test_launcher_lets_chat_and_local_api_calls_through() -> None:
     assert refusal("POST", "/socket.io/", "203.0.113.9", "text/plain;charset=UTF-8", True) is None
     assert refusal("GET", "/health", "203.0.113.9", None, True) is None
     assert refusal("GET", "/conversations/x/tracker", "127.0.0.1", None, True) is None
+    assert refusal("POST", "/webhooks/widget/session", "203.0.113.9", None, True, body_bytes=0) is None
+
+
+def test_launcher_refuses_oversize_bodies_on_every_route_including_socketio_polling() -> None:
+    refused = refusal("POST", "/socket.io/", "127.0.0.1", "text/plain", False, body_bytes=1024 * 1024)
+    assert refused is not None and refused[0] == 413
 
 
 # ------------------------------------------------------------------ input guard

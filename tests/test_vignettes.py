@@ -3,7 +3,8 @@
 Files (tests/data/): ``vignettes.yml`` (the team's), ``vignettes_blind.yml`` (an earlier
 blind batch, since tuned against) and ``vignettes_blind_2.yml`` (issue 7's blind batch,
 written by a helper session that never saw the patterns, rules or training data; its
-first-run figures, before any change, are in the README). The runner answers the bot's
+first-run figures, before any change, are in the README), and ``vignettes_kinds.yml`` (the team's
+cases for each kind of failure issue 7 found). The runner answers the bot's
 clarifying questions truthfully from each case's label (tests/vignette_runner.py).
 
 Targets (issue 7), per file, asserted as written here: emergency recall 100%, urgent
@@ -31,7 +32,7 @@ from tests.vignette_runner import (
     run,
 )
 
-SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml")
+SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vignettes_kinds.yml")
 DATA = Path(__file__).parent / "data"
 VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"

@@ -51,6 +51,7 @@ from bot.channels.validation import (
 from bot.privacy.deletion import DeletionError, asks_for_deletion, delete_conversation
 from bot.rasa_internals import agent_of, install_loud_tracker_store
 from bot.settings import ClinicSettings, SettingsError, load_settings
+from bot.widget.build import build_widget
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +179,26 @@ def _allowed_origins() -> tuple[str, ...]:
 
 @lru_cache(maxsize=len(STATIC_FILES))
 def _static_file(filename: str) -> bytes:
-    """The widget's files, read once per process rather than on every page load."""
+    """The widget's files, read (the script: built from bot/widget/src) once per process."""
+    if filename == "widget.js":
+        return build_widget().encode("utf-8")
     return (WIDGET_DIR / filename).read_bytes()
+
+
+_EXPLAINED_ORIGINS: set[str] = set()
+REFUSED_ORIGIN_HINT = "origin not allowed; add it to allowed_origins in clinic.yml and restart the bot"
+
+
+def _explain_refused_origin(origin: str, reply: HTTPResponse) -> None:
+    """Say why a preflight got no CORS headers: browsers only report a generic CORS error.
+
+    The header shows in the browser's network panel; the log line (once per origin)
+    tells whoever runs the bot which site tried and what to add.
+    """
+    reply.headers["X-Milia-Error"] = REFUSED_ORIGIN_HINT
+    if origin not in _EXPLAINED_ORIGINS and len(_EXPLAINED_ORIGINS) < 100:
+        _EXPLAINED_ORIGINS.add(origin)
+        logger.warning("widget channel: refused a browser from %r: %s", origin[:200], REFUSED_ORIGIN_HINT)
 
 
 def _error(message: str, status: int) -> HTTPResponse:
@@ -258,6 +277,8 @@ class WidgetInput(InputChannel):
             reply.headers.update(cors_headers(request.headers.get("origin"), _allowed_origins(), preflight))
             if preflight and request.headers.get("origin"):
                 reply.status = 204
+                if "Access-Control-Allow-Origin" not in reply.headers:
+                    _explain_refused_origin(request.headers.get("origin", ""), reply)
             vary = reply.headers.get("Vary")
             if not vary or "origin" not in vary.lower():
                 reply.headers["Vary"] = f"{vary}, Origin" if vary else "Origin"
@@ -309,7 +330,16 @@ class WidgetInput(InputChannel):
             settings = _settings()
             if settings is None:
                 return response.json({})
-            return response.json({"emergency_number": settings.emergency_number, "clinic_name": settings.clinic_name})
+            return response.json(
+                {
+                    "emergency_number": settings.emergency_number,
+                    "clinic_name": settings.clinic_name,
+                    # For the widget's tap-to-call and booking buttons.
+                    "clinic_phone": settings.phone,
+                    "medical_line": settings.medical_line,
+                    "booking_url": settings.booking_url,
+                }
+            )
 
         async def preflight(request: Request) -> HTTPResponse:
             # Usually answered by sanic-cors first; the response middleware sets the headers.

@@ -71,8 +71,9 @@ class ContextRule:
     list_aware: bool = False
     match_on: str = "LEMMA"
 
-    def modifies(self, sign: str) -> bool:
-        return (not self.allowed_types or sign in self.allowed_types) and sign not in self.excluded_types
+    def modifies(self, target: Target) -> bool:
+        names = {target.sign, target.kind} - {None}
+        return (not self.allowed_types or bool(names & self.allowed_types)) and not names & self.excluded_types
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ class Target:
     sign: str
     start: int
     end: int
+    owns_cues: bool = True  # a cue inside it is part of it ("won't wake"); False for a baby mention or an age
+    kind: Optional[str] = None  # a narrower class from the sign's rule ("exertion")
 
 
 @dataclass
@@ -163,6 +166,7 @@ class ConTextMatcher:
         self._lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._ids: dict[int, int] = {}
+        self._order = {id(rule): index for index, rule in enumerate(self.rules)}
         for index, rule in enumerate(self.rules):
             key = f"context{index}"
             self._ids[nlp.vocab.strings.add(key)] = index
@@ -181,20 +185,34 @@ class ConTextMatcher:
         return frozenset(rule.category for rule in self.rules)
 
     def find_modifiers(self, doc: Doc, targets: Sequence[Target]) -> list[Modifier]:
-        """Matches after the longest-wins pruning, without PSEUDO and without cues inside a sign."""
+        """Matches after the longest-wins pruning, without PSEUDO and without cues inside a sign.
+
+        Of overlapping modifiers the longest wins, and of overlapping terminators;
+        a terminator never removes a modifier (it only ends scopes). Records matching
+        the very same words all stay (one phrase may look both ways with different
+        scopes).
+        """
         found = [
             Modifier(self.rules[self._ids[match_id]], start, end)
             for match_id, start, end in [*self._matcher(doc), *self._lemma(doc), *self._lower(doc)]
         ]
-        found.sort(key=lambda m: (-(m.end - m.start), m.start, self.rules.index(m.rule)))
+        found.sort(key=lambda m: (-(m.end - m.start), m.start, self._order[id(m.rule)]))
         kept: list[Modifier] = []
         for modifier in found:
-            if all(modifier.end <= other.start or other.end <= modifier.start for other in kept):
+            terminates = modifier.rule.direction == "TERMINATE"
+            if all(
+                modifier.end <= other.start
+                or other.end <= modifier.start
+                or (modifier.start, modifier.end) == (other.start, other.end)
+                or terminates != (other.rule.direction == "TERMINATE")
+                for other in kept
+            ):
                 kept.append(modifier)
         inside_sign = [
             m
             for m in kept
-            if m.rule.direction != "TERMINATE" and any(m.start < t.end and t.start < m.end for t in targets)
+            if m.rule.direction != "TERMINATE"
+            and any(t.owns_cues and m.start < t.end and t.start < m.end for t in targets)
         ]
         return sorted((m for m in kept if m.rule.direction != "PSEUDO" and m not in inside_sign), key=lambda m: m.start)
 
@@ -236,7 +254,7 @@ class ConTextMatcher:
             start, end = self.scope(doc, modifier, modifiers)
             for index, target in enumerate(targets):
                 inside = target.start < end and start < target.end
-                if inside and modifier.rule.modifies(target.sign):
+                if inside and modifier.rule.modifies(target):
                     categories[index].add(modifier.rule.category)
         return ContextResult(categories, modifiers)
 
@@ -248,7 +266,7 @@ class ConTextMatcher:
                 return row.outcome
         return PRESENT  # unreachable: the last row has no `when`
 
-    def classify(self, text: str, sign: str, sign_words: str) -> str:
+    def classify(self, text: str, sign: str, sign_words: str, kind: Optional[str] = None) -> str:
         """Outcome for ``sign_words`` (first occurrence) inside ``text``: a helper for table tests."""
         doc = self._nlp(text.lower())
         words = self._nlp.make_doc(sign_words.lower())
@@ -256,7 +274,7 @@ class ConTextMatcher:
         wanted = [t.lower_ for t in words]
         for i in range(len(tokens) - len(wanted) + 1):
             if tokens[i : i + len(wanted)] == wanted:
-                target = Target(sign, i, i + len(wanted))
+                target = Target(sign, i, i + len(wanted), kind=kind)
                 return self.outcome(self.apply(doc, [target]).categories[0])
         raise ValueError(f"{sign_words!r} not in {text!r}")
 

@@ -31,7 +31,7 @@ from spacy.tokens import Doc
 
 from bot.language.context import CONTEXT_PATH, PRESENT, ConTextMatcher, Target, load_context_config
 from bot.language.entities import Entity, Hit, share_overlapping_spans, single_values, to_entities
-from bot.language.fuzzy import Correction, SpellingCorrector
+from bot.language.fuzzy import Correction, SpellingCorrector, english_words
 from bot.language.patterns import PatternCompiler, PatternFileError
 from bot.language.quantities import QuantityReader
 from bot.language.signs import SignMatcher
@@ -69,6 +69,7 @@ class RedFlagDetector:
             context if context is not None else load_context_config(CONTEXT_PATH), nlp, compiler
         )
         self._context_types = set(config["context_applies_to"])
+        self._context_drops = {str(k): set(v) for k, v in (config.get("context_drops") or {}).items()}
         self._roles = dict(self._role_table(config))
         self._harmless_hides = set(config.get("harmless", {}).get("hides", []))
         self._longest_span = {entity for entity, choice in config.get("spans", {}).items() if choice == "longest"}
@@ -78,6 +79,7 @@ class RedFlagDetector:
         self._infection = dict(config["infection"])
         lookup = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # word forms -> lemmas
         known = {str(lemma) for lemma in lookup.values()} | compiler.words | self.signs.phrase_words
+        known |= english_words()
         self.speller = SpellingCorrector(config["fuzzy"], self.signs.sign_words, known, dictionary=lookup)
         self._validate(known_findings)
 
@@ -147,18 +149,20 @@ class RedFlagDetector:
         for reading in readings:
             if reading.kind == "temperature":
                 if reading.value == "fever":
-                    hits.append(Hit(self._fever["entity"], self._fever["value"], reading.start, reading.end))
+                    hits.append(
+                        Hit(self._fever["entity"], self._fever["value"], reading.start, reading.end, kind="reading")
+                    )
             else:
                 hits.append(
                     Hit("age_group" if reading.kind == "age" else "duration", reading.value, reading.start, reading.end)
                 )
-        hits = self._drop_contained(hits, found.harmless)
+        hits, explained = self._drop_contained(hits, found.harmless)
+        hits = self._apply_context(match_doc, hits)
         hits, baby = self._apply_baby_rule(hits)
         if baby:
-            hits += self._maybe_temperatures(match_doc, hits, readings, found.harmless)
-        hits = self._apply_context(match_doc, hits)
+            hits += self._apply_context(match_doc, self._maybe_temperatures(match_doc, hits, readings, found.harmless))
         hits = self._mark_weak_spellings(hits, corrections)
-        hits = self._combine_infection_cues(hits)
+        hits = self._combine_infection_cues(hits, explained)
         entities = to_entities(doc, original, single_values(hits, self._single_value), self._longest_span)
         return share_overlapping_spans(self._add_baby_mention(entities) if baby else entities, original)
 
@@ -168,9 +172,15 @@ class RedFlagDetector:
             return False
         return any(hit.start < end and start < hit.end for start, end in readings)
 
-    def _drop_contained(self, hits: list[Hit], harmless: Sequence[tuple[int, int]]) -> list[Hit]:
-        """Drop hits inside a harmless span (of the types it hides), and findings a containing hit overrides."""
+    def _drop_contained(self, hits: list[Hit], harmless: Sequence[tuple[int, int]]) -> tuple[list[Hit], set[str]]:
+        """Drop hits inside a harmless span (of the types it hides), and findings a containing hit overrides.
+
+        Also returns the kinds of the infection cues a sign's span explained ("red
+        swollen" in "eye is red swollen"): with a further cue they still make an
+        infection sign ("...and hot"), alone they ask nothing.
+        """
         kept = []
+        explained: set[str] = set()
         cue = self._infection["cue_entity"]
         for hit in hits:
             if hit.entity in self._harmless_hides and any(s <= hit.start and hit.end <= e for s, e in harmless):
@@ -182,9 +192,11 @@ class RedFlagDetector:
                 and hit.end <= other.end
                 for other in hits
             ):
+                if hit.entity == cue:
+                    explained.add(hit.value)
                 continue
             kept.append(hit)
-        return kept
+        return kept, explained
 
     def _maybe_temperatures(
         self, doc: Doc, hits: list[Hit], readings: Sequence[Any], harmless: Sequence[tuple[int, int]]
@@ -203,41 +215,60 @@ class RedFlagDetector:
         return found
 
     def _apply_context(self, doc: Doc, hits: list[Hit]) -> list[Hit]:
-        """Give each sign its role from the context rules; drop negated and harmless ones."""
-        targets_at = [i for i, h in enumerate(hits) if h.entity in self._context_types]
+        """Give each sign its role from the context rules; drop negated and harmless ones.
+
+        Other entity types (``context_drops``) are only removed, on the outcomes listed.
+        """
+        targets_at = [
+            i for i, h in enumerate(hits) if h.entity in self._context_types or h.entity in self._context_drops
+        ]
         if not targets_at:
             return hits
-        targets = [Target(hits[i].value, hits[i].start, hits[i].end) for i in targets_at]
+        targets = [
+            Target(hits[i].value, hits[i].start, hits[i].end, hits[i].entity in self._context_types, hits[i].kind)
+            for i in targets_at
+        ]
         result = self.context.apply(doc, targets)
-        kept = list(hits)
+        kept: list[Optional[Hit]] = list(hits)
         for i, categories in zip(targets_at, result.categories, strict=True):
             outcome = self.context.outcome(categories)
+            if hits[i].entity not in self._context_types:
+                if outcome in self._context_drops[hits[i].entity]:
+                    kept[i] = None
+                continue
             role = self._roles[outcome]
             if outcome == DROP:
-                kept[i] = None  # type: ignore[call-overload]
+                kept[i] = None
             elif role is not None:
                 kept[i] = replace(hits[i], role=role)
         return [h for h in kept if h is not None]
 
     def _mark_weak_spellings(self, hits: list[Hit], corrections: Sequence[Correction]) -> list[Hit]:
-        """A present sign found only through an uncertain spelling correction becomes suspected."""
+        """An emergency sign found only through an uncertain spelling correction is suspected.
+
+        Uncertain: a score below ``certain_at`` or another sign word close behind. A
+        suspected emergency sign makes the dialogue ask the danger-signs question; a
+        less urgent sign keeps the correction (fail safe, and a question would not help).
+        """
         weak = {c.index for c in corrections if not c.certain}
         if not weak:
             return hits
+        emergency = self.thresholds.emergency_findings
         return [
             replace(h, role="suspected")
-            if h.role is None and h.entity in self._context_types and weak & set(range(h.start, h.end))
+            if h.role is None and h.entity == "red_flag" and h.value in emergency and weak & set(range(h.start, h.end))
             else h
             for h in hits
         ]
 
-    def _combine_infection_cues(self, hits: list[Hit]) -> list[Hit]:
+    def _combine_infection_cues(self, hits: list[Hit], explained: Iterable[str] = ()) -> list[Hit]:
         """Redness with a second sign is an infection sign; a lone cue asks a question.
 
         The brief: a bump or the skin around it red AND hot, swollen, very painful or
         oozing (possible infection). "Red" alone, or "sore", "hot" or "swollen" alone,
         is how harmless look-alikes are described too: ``redness_unclear`` makes the
-        dialogue ask instead of assuming. Cues are combined per role.
+        dialogue ask instead of assuming. Cues are combined per role; cues inside
+        another sign's words (``explained``) count towards a present combination.
         """
         cue_entity = self._infection["cue_entity"]
         cues = [h for h in hits if h.entity == cue_entity]
@@ -245,7 +276,7 @@ class RedFlagDetector:
         strong = {h.role for h in hits if (h.entity, h.value) == ("red_flag", self._infection["sign"])}
         for role in {c.role for c in cues} - strong:
             group = [c for c in cues if c.role == role]
-            kinds = {c.value for c in group}
+            kinds = {c.value for c in group} | (set(explained) if role is None else set())
             needs = set(self._infection["redness"])
             second = set(self._infection["second_signs"])
             if kinds & needs and kinds & second:

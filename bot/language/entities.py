@@ -55,6 +55,7 @@ class Hit:
     end: int
     overrides: frozenset[str] = frozenset()
     role: Optional[str] = None
+    kind: Optional[str] = None  # the rule's context_kind ("exertion"): a narrower class for context rules
 
 
 def single_values(hits: list[Hit], orders: Mapping[str, Sequence[str]]) -> list[Hit]:

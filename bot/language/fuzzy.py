@@ -8,8 +8,9 @@ pattern files) and is close to a sign word is read as that word. Every correctio
 carries its score; the detector marks a sign found only through a weak or ambiguous
 correction as ``suspected`` rather than certain.
 
-Guards against false alarms: only unknown words are corrected (so "feeling" never
-becomes "feeding", "breed" never "bleed"), words shorter than ``min_length`` are left
+Guards against false alarms: only unknown words are corrected (not in spaCy's lemma
+lookup table nor WordNet's word index, both from ``spacy-lookups-data``; so "feeling"
+never becomes "feeding", "breed" never "bleed", "forever" never "fever"), words shorter than ``min_length`` are left
 alone, and the ``never_correct`` list in ``red_flags.yml`` holds words people type that
 look like sign words but are not.
 """
@@ -19,7 +20,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Container, Iterable, Mapping
 
+import spacy_lookups_data
 from rapidfuzz import fuzz, process
+from spacy.util import load_language_data
+
+PARTS_OF_SPEECH = ("adj", "adv", "noun", "verb")
+
+
+def english_words() -> frozenset[str]:
+    """Base forms of English words: WordNet's index as ``spacy-lookups-data`` ships it.
+
+    The lemma lookup table knows inflected forms ("reads", "feeling"); this index adds
+    base words that have none ("forever", "infectious"), so neither is "corrected".
+    """
+    index = load_language_data(spacy_lookups_data.en["lemma_index"])
+    return frozenset(word for pos in PARTS_OF_SPEECH for word in index.get(pos, []) if word.isalpha())
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,18 @@ HARMLESS = "harmless"
 
 @dataclass(frozen=True)
 class SignRule:
-    """One entity rule: emits ``entity``/``value`` (with an optional fixed ``role``)."""
+    """One entity rule: emits ``entity``/``value`` (with an optional fixed ``role``).
+
+    ``kind`` (``context_kind`` in the file) names a narrower class that context rules
+    may select, e.g. breathlessness that effort explains, apart from breathing difficulty.
+    """
 
     label: str
     entity: str
     value: str
     overrides: frozenset[str] = frozenset()
     role: Optional[str] = None
+    kind: Optional[str] = None
 
 
 @dataclass
@@ -111,7 +116,8 @@ class SignMatcher:
             role = raw.get("role")
             if role is not None and role not in ROLES:
                 raise PatternFileError(f"{label}: role must be one of {ROLES}")
-            self.signs[label] = SignRule(label, entity, raw["value"], frozenset(raw.get("overrides", [])), role)
+            overrides = frozenset(raw.get("overrides", []))
+            self.signs[label] = SignRule(label, entity, raw["value"], overrides, role, raw.get("context_kind"))
         words = self.add_phrases(label, raw.get("phrases", []))
         words += self.add_phrases(label, raw.get("exact_phrases", []), exact=True)
         pattern_words = self._add_patterns(label, raw.get("patterns", []))
@@ -132,5 +138,5 @@ class SignMatcher:
                 found.quantities.append((self.quantity_rules[label], start, end))
             elif label in self.signs:
                 rule = self.signs[label]
-                found.hits.append(Hit(rule.entity, rule.value, start, end, rule.overrides, rule.role))
+                found.hits.append(Hit(rule.entity, rule.value, start, end, rule.overrides, rule.role, rule.kind))
         return found

@@ -30,6 +30,10 @@ CHROMIUM_ARGS = [
 ]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = REPO / "test-output" / "screenshots"
+# Host pages on another origin are served by Playwright's router (nothing listens on
+# these ports); moved with MILIA_TEST_PAGE_PORT if a real server needs the number.
+PAGE_PORT = int(os.environ.get("MILIA_TEST_PAGE_PORT", "8765"))
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 DEMO_PATH = "/webhooks/widget/demo"
 HOST = "[data-milia-chat]"
 REPLY_TIMEOUT_S = 60.0
@@ -53,7 +57,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in this thread; it must
+# stop when the browser tests end, or later tests cannot use asyncio.run().
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser-deps` (apt-get install chromium)")
@@ -160,40 +166,78 @@ class Widget:
         violations = self.page.evaluate("() => window.__cspViolations || []")
         return list(violations) + [text for text in self.console if "Content Security Policy" in text]
 
-    def axe_serious(self) -> list[str]:
-        """axe-core (WCAG 2.1 A/AA + best practice) violations of serious or critical impact."""
+    def deep_active(self) -> Any:
+        """Where keyboard focus is: a description of the focused element, inside the widget or not."""
+        return self.page.evaluate(
+            f"""() => {{
+                const root = {SHADOW};
+                const inside = root.activeElement;
+                const node = inside || document.activeElement;
+                return {{inWidget: !!inside, inPanel: !!(inside && root.querySelector('.panel').contains(inside)),
+                        tag: node ? node.tagName.toLowerCase() : null, cls: node ? String(node.className) : null}};
+            }}"""
+        )
+
+    def axe_violations(self) -> list[str]:
+        """axe-core violations (WCAG 2.0/2.1/2.2 A and AA and best practice), of any impact."""
         results = self.page.evaluate(
-            """async () => {
-                const result = await axe.run(document, {
-                    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
-                });
+            """async (tags) => {
+                const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
                 return result.violations.map(v => ({
                     id: v.id, impact: v.impact, help: v.help,
-                    targets: v.nodes.map(n => JSON.stringify(n.target)).slice(0, 5),
+                    targets: v.nodes.map(n => JSON.stringify(n.target) + ' ' + (n.failureSummary || '')
+                        .replace(/\\s+/g, ' ').slice(0, 300)).slice(0, 5),
                 }));
-            }"""
+            }""",
+            AXE_TAGS,
         )
         return [
-            f"{item['impact']}: {item['id']} ({item['help']}) at {', '.join(item['targets'])}"
-            for item in results
-            if item["impact"] in ("serious", "critical")
+            f"{item['impact']}: {item['id']} ({item['help']}) at {'; '.join(item['targets'])}" for item in results
         ]
+
+    def wait_for(self, expression: str, timeout: float = REPLY_TIMEOUT_S) -> Any:
+        """Poll ``expression`` (with ``root`` bound to the shadow root) until it is truthy."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = self.shadow(expression)
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"still false after {timeout}s: {expression}")
 
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     created = browser.new_context(viewport={"width": 1280, "height": 800})
-    created.add_init_script(script=CSP_PROBE)
     yield created
     created.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """Contexts with other settings (phone size, touch, dark mode), closed after the test."""
+    created: list[BrowserContext] = []
+
+    def _new(**options: Any) -> BrowserContext:
+        options.setdefault("viewport", {"width": 1280, "height": 800})
+        made = browser.new_context(**options)
+        created.append(made)
+        return made
+
+    yield _new
+    for made in created:
+        made.close()
 
 
 @pytest.fixture
 def open_widget(context: BrowserContext, bot_stack: BotStack) -> Callable[..., Widget]:
     """Open a page (the demo by default) with the widget; returns a ``Widget``."""
 
-    def _open(path: str = DEMO_PATH, axe: bool = False, page: Optional[Page] = None) -> Widget:
+    def _open(
+        path: str = DEMO_PATH, axe: bool = False, page: Optional[Page] = None, context: BrowserContext = context
+    ) -> Widget:
         target = page or context.new_page()
+        target.add_init_script(script=CSP_PROBE)
         if axe:
             if not AXE.exists():
                 pytest.fail(f"{AXE} missing: run `npm ci` (make browser-deps)")

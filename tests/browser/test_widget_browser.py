@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Route, expect
 
 from bot.settings import load_settings
-from tests.browser.conftest import Widget
+from tests.browser.conftest import PAGE_PORT, Widget
 from tests.servers import BotStack
 
 EMERGENCY_MESSAGE = "my 3 week old baby has a fever of 38.5 and is floppy"
@@ -140,6 +140,7 @@ def test_start_over_clears_and_shows_the_disclaimer_again(open_widget: Callable[
     assert widget.user_messages.count() == 1
 
     widget.part(".restart").click()
+    widget.part(".confirm-yes").click()  # Start over asks first (test_widget_phone.py)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         texts = widget.texts(widget.bot_messages)
@@ -316,11 +317,18 @@ def test_site_not_in_allowed_origins_cannot_use_the_bot(
         f'<script src="{bot_stack.url}/webhooks/widget/widget.js" data-bot-url="{bot_stack.url}" defer></script>'
         "</body></html>"
     )
-    page.route("http://127.0.0.1:8766/other", _serve(html))
-    widget = open_widget("http://127.0.0.1:8766/other", page=page)
+    other = f"http://127.0.0.1:{PAGE_PORT + 1}"
+    page.route(f"{other}/other", _serve(html))
+    widget = open_widget(f"{other}/other", page=page)
     open_and_wait(widget)
     expect(widget.alert).to_be_visible()  # the browser refuses the bot's answer (CORS)
     assert widget.bot_messages.count() == 0
+    # The person is told what happened (not "check your connection"), without a pointless retry...
+    expect(widget.alert).to_contain_text("isn\u2019t set up to answer on this website")
+    expect(widget.part(".retry")).to_be_hidden()
+    # ...and the site's developer is told what to change.
+    explained = [text for text in widget.console if "allowed_origins" in text]
+    assert explained and other in explained[0] and "clinic.yml" in explained[0], widget.console
 
 
 def test_demo_page_runs_under_strict_csp_with_a_constructed_stylesheet(
@@ -338,27 +346,36 @@ def test_demo_page_runs_under_strict_csp_with_a_constructed_stylesheet(
     assert widget.csp_violations() == []
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width, height", [(320, 640), (375, 740), (1280, 800)])
 def test_layout_screenshots_and_axe_scan(
-    open_widget: Callable[..., Widget], context: BrowserContext, screenshots: Path, width: int, height: int
+    open_widget: Callable[..., Widget],
+    new_context: Callable[..., BrowserContext],
+    screenshots: Path,
+    width: int,
+    height: int,
+    scheme: str,
 ) -> None:
-    page = context.new_page()
-    page.set_viewport_size({"width": width, "height": height})
-    widget = open_widget(page=page, axe=True)
-    assert widget.axe_serious() == [], "closed widget on the demo page"
+    context = new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    widget = open_widget(axe=True, context=context)
+    page = widget.page
+    assert widget.axe_violations() == [], "closed widget on the demo page"
 
     open_and_wait(widget)
     widget.send("what are milia")
+    page.screenshot(path=str(screenshots / f"widget-{width}-{scheme}-answer.png"))
     widget.send(EMERGENCY_MESSAGE)
 
     box = widget.panel.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5
     assert box["y"] >= 0 and box["y"] + box["height"] <= height + 0.5
-    assert widget.shadow("(() => { const l = root.querySelector('.log'); return l.scrollWidth <= l.clientWidth; })()")
+    assert widget.shadow(
+        "(() => { const l = root.querySelector('.scroller'); return l.scrollWidth <= l.clientWidth; })()"
+    )
     expect(widget.part(".send")).to_be_in_viewport()
     expect(widget.part(".msg.triage-emergency a.call")).to_be_in_viewport()
-    page.screenshot(path=str(screenshots / f"widget-{width}.png"))
+    page.screenshot(path=str(screenshots / f"widget-{width}-{scheme}.png"))
 
-    violations = widget.axe_serious()
+    violations = widget.axe_violations()
     assert violations == [], "\n".join(violations)
     assert widget.csp_violations() == []

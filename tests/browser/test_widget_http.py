@@ -7,6 +7,7 @@ is an untrusted client. CORS echoes only clinic.yml ``allowed_origins``.
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from typing import Callable, Optional
@@ -14,6 +15,7 @@ from typing import Callable, Optional
 import pytest
 
 from bot.settings import load_settings
+from tests.browser.conftest import PAGE_PORT
 from tests.conftest import post_json
 from tests.servers import BotStack
 
@@ -120,13 +122,15 @@ def test_preflight_from_an_allowed_origin_is_echoed(webhook: str) -> None:
     assert "origin" in headers.get("vary", "").lower()
 
 
-@pytest.mark.parametrize("origin", [OTHER_ORIGIN, "http://127.0.0.1:8765", "null"])
+@pytest.mark.parametrize("origin", [OTHER_ORIGIN, f"http://127.0.0.1:{PAGE_PORT}", "null"])
 def test_preflight_from_another_origin_gets_no_cors_headers(webhook: str, origin: str) -> None:
-    # 127.0.0.1:8765 is in the test server's `rasa run --cors`: the widget ignores it.
+    # 127.0.0.1:PAGE_PORT is in the test server's `--cors` (Rasa's own routes): the widget ignores it.
     _, headers, _ = request(
         webhook, method="OPTIONS", headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
     )
     assert "access-control-allow-origin" not in headers
+    # The reason shows in the browser's network panel (the console only says "CORS").
+    assert "allowed_origins" in headers["x-milia-error"]
 
 
 def test_post_from_allowed_origin_is_readable_and_others_are_refused(
@@ -146,3 +150,16 @@ def test_config_gives_the_emergency_number_for_offline_advice(bot_stack: BotStac
     status, headers, body = request(f"{bot_stack.url}/webhooks/widget/config", headers={"Origin": ALLOWED_ORIGIN})
     assert status == 200 and headers["access-control-allow-origin"] == ALLOWED_ORIGIN
     assert json.loads(body)["emergency_number"] == load_settings().emergency_number
+
+
+def test_refused_origin_is_named_in_the_bot_log(webhook: str, bot_stack: BotStack) -> None:
+    origin = "https://not-yet-allowed.example"
+    request(webhook, method="OPTIONS", headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+    log = bot_stack.workdir / "bot.log"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        lines = [line for line in log.read_text(errors="replace").splitlines() if origin in line]
+        if lines:
+            break
+        time.sleep(0.2)
+    assert lines and "allowed_origins in clinic.yml" in lines[0], "whoever runs the bot is told what to add"

@@ -1,35 +1,23 @@
-"""The outcomes report and the content report render in Chromium (screenshots in test-output/)."""
+"""The outcomes report and the content report render in Chromium (screenshots in test-output/).
+
+Uses the session's Chromium (``browser`` fixture, tests/browser/conftest.py): Playwright's
+sync API allows one instance per process.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Iterator
+from typing import Callable
 
-import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from bot.analytics.synthetic import generate
 from bot.content.records import load_records
 from bot.content.report import write_report
 from bot.report import main as report_main
+from tests.browser.conftest import Widget
 
-REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path(os.environ.get("MILIA_CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOTS = REPO / "test-output" / "screenshots"
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser-deps` (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
-        yield launched
-        launched.close()
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-output" / "screenshots"
 
 
 def test_outcomes_report_renders_with_its_charts(browser: Browser, tmp_path: Path) -> None:
@@ -61,3 +49,17 @@ def test_content_report_renders(browser: Browser, tmp_path: Path) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "content-report.png"), full_page=False)
     page.close()
+
+
+def test_widget_shows_an_answers_source_as_a_link_with_the_review_month(open_widget: Callable[..., Widget]) -> None:
+    """The source line built from the content record becomes a real link in the widget."""
+    (record,) = [record for record in load_records() if record.topic == "what_is_milia"]
+    (source,) = [record.sources[key] for key in record.answer["plain"].sources]
+    widget = open_widget()
+    widget.launcher.click()
+    widget.wait_idle(0)
+    answer = " ".join(widget.send("what are milia"))
+    assert f"Source: {source.publisher}, {source.title} · Reviewed {record.review.last_reviewed:%B %Y}" in answer
+    link = widget.part(f'.msg.bot a[href="{source.url}"]').last
+    expect(link).to_contain_text(f"{source.publisher}, {source.title}")
+    assert "[" not in answer and "](" not in answer, "no markdown left visible"

@@ -1,0 +1,124 @@
+"""A turn is loaded and saved at a cost independent of the conversation's length, and nothing is lost.
+
+The store keeps the tracker it saved and checks the database's highest event id before
+reusing it; these tests drive it as Rasa does (retrieve, append, save) and read the
+database back, including a second store on the same database standing in for a second
+server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.tracker_store import UrlSQLTrackerStore
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(REPO / "domain"))
+
+
+def _store(path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch) -> UrlSQLTrackerStore:
+    monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
+    return UrlSQLTrackerStore(domain=domain, url=f"sqlite:///{path}")
+
+
+def _turn(tracker: DialogueStateTracker, text: str) -> None:
+    tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0}))
+    tracker.update(ActionExecuted("utter_greet"))
+    tracker.update(BotUttered(f"reply to {text}"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+async def _say(store: UrlSQLTrackerStore, sender: str, text: str, domain: Domain) -> DialogueStateTracker:
+    tracker = await store.retrieve(sender)
+    if tracker is None:
+        tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_session_start"), SessionStarted(),
+                                                            ActionExecuted("action_listen")], domain.slots)
+    _turn(tracker, text)
+    await store.save(tracker)
+    return tracker
+
+
+def _stored_texts(path: Path, sender: str) -> list[str]:
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                                  (sender,)).fetchall()
+    import json
+
+    return [json.loads(data)["text"] for (data,) in rows]
+
+
+def test_turns_are_stored_once_in_order(tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _store(tmp_path / "t.db", domain, monkeypatch)
+    texts = [f"message {n}" for n in range(30)]
+    for text in texts:
+        asyncio.run(_say(store, "alice", text, domain))
+    assert _stored_texts(tmp_path / "t.db", "alice") == texts
+    reloaded = asyncio.run(_store(tmp_path / "t.db", domain, monkeypatch).retrieve("alice"))
+    assert [event.text for event in reloaded.events if isinstance(event, UserUttered)] == texts
+
+
+def test_a_saved_tracker_is_reused_without_reloading(tmp_path: Path, domain: Domain,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _store(tmp_path / "t.db", domain, monkeypatch)
+    asyncio.run(_say(store, "bob", "first", domain))
+    full_loads = []
+    original = UrlSQLTrackerStore._retrieve
+
+    async def counting(self: UrlSQLTrackerStore, *args: object, **kwargs: object) -> object:
+        full_loads.append(args)
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(UrlSQLTrackerStore, "_retrieve", counting)
+    for n in range(10):
+        asyncio.run(_say(store, "bob", f"again {n}", domain))
+    assert full_loads == []
+    assert len(_stored_texts(tmp_path / "t.db", "bob")) == 11
+
+
+def test_turns_saved_by_another_server_are_picked_up(tmp_path: Path, domain: Domain,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = _store(tmp_path / "t.db", domain, monkeypatch), _store(tmp_path / "t.db", domain, monkeypatch)
+    asyncio.run(_say(first, "carol", "on server one", domain))
+    asyncio.run(_say(second, "carol", "on server two", domain))
+    asyncio.run(_say(second, "carol", "still on two", domain))
+    tracker = asyncio.run(_say(first, "carol", "back on one", domain))
+    expected = ["on server one", "on server two", "still on two", "back on one"]
+    assert [event.text for event in tracker.events if isinstance(event, UserUttered)] == expected
+    assert _stored_texts(tmp_path / "t.db", "carol") == expected
+
+
+def test_an_unsaved_turn_is_not_served_again(tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A turn that failed half-way (events appended, never saved) must not leak into the next one."""
+    store = _store(tmp_path / "t.db", domain, monkeypatch)
+    asyncio.run(_say(store, "dan", "saved", domain))
+    tracker = asyncio.run(store.retrieve("dan"))
+    _turn(tracker, "crashed before saving")
+    fresh = asyncio.run(store.retrieve("dan"))
+    assert [event.text for event in fresh.events if isinstance(event, UserUttered)] == ["saved"]
+
+
+def test_deleted_conversation_is_not_served_from_memory(tmp_path: Path, domain: Domain,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _store(tmp_path / "t.db", domain, monkeypatch)
+    asyncio.run(_say(store, "erin", "forget me", domain))
+    with sqlite3.connect(tmp_path / "t.db") as connection:
+        connection.execute("DELETE FROM events WHERE sender_id = 'erin'")
+    assert asyncio.run(store.retrieve("erin")) is None
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _store(tmp_path / "t.db", domain, monkeypatch)
+    asyncio.run(_say(store, "fay", "hello", domain))
+    with sqlite3.connect(tmp_path / "t.db") as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
