@@ -55,14 +55,14 @@ def test_products_in_pregnancy_or_breastfeeding_reach_the_treatment_answer(
     assert _names(say(new_sender(), text), ("utter_answer_treatment",))
 
 
-@pytest.mark.parametrize("text", ["wat r milia", "r u human", "thanks hun x", "hw do u get rid of milia pls"])
 def test_an_unrelated_question_gets_the_general_answer_and_what_the_bot_can_do(
     say: Callable[[str, str], list[dict]], new_sender: Callable[[], str]
 ) -> None:
-    replies = say(new_sender(), "can you book me a taxi to the station")
+    replies = say(new_sender(), "who won the football on saturday")
     assert _has_variant(replies, "general") and _names(replies, ("utter_capabilities",)), replies
 
 
+@pytest.mark.parametrize("text", ["wat r milia", "r u human", "thanks hun x", "hw do u get rid of milia pls"])
 def test_english_text_speak_is_not_taken_for_another_language(
     say: Callable[[str, str], list[dict]], new_sender: Callable[[], str], text: str
 ) -> None:
@@ -75,7 +75,7 @@ def test_a_two_question_message_gets_one_answer_and_the_offer_of_the_other(
     replies = say(new_sender(), "Are milia contagious, and how long do they last?")
     assert _names(replies, ("utter_answer_duration",)) and _names(replies, ("utter_also_asked",)), replies
     offer = next(reply for reply in replies if _names([reply], ("utter_also_asked",)))
-    assert [button["payload"] for button in offer["buttons"]] == ["/ask_contagious"]
+    assert [button["payload"] for button in offer["buttons"]] == ['/ask_contagious{"asked_two":"no"}']
 
 
 def test_a_story_then_a_question_gets_the_question_answered(
