@@ -34,6 +34,7 @@ CLARIFY_KEY = "clarify"
 FINDINGS_KEY = "findings"
 START_QUESTIONNAIRE = "utter_start_questionnaire"
 ANSWER_ENTITY = "answer"
+AGE_SLOT = "age_group"
 QUESTIONNAIRE = "triage_form"
 # A message describes someone's bumps when it is classified so or gives where / how long.
 DESCRIBING_INTENTS = frozenset({"describe_symptoms"})
@@ -114,19 +115,35 @@ class SessionView:
         return [i for i, event in enumerate(self.events) if isinstance(event, UserUttered)]
 
     def episode_start(self) -> int:
-        """Index where the current episode starts (see bot/safety_net.py)."""
+        """Index where the current episode starts (see bot/safety_net.py).
+
+        A new episode is a questionnaire started after advice whose first message names a
+        different age group from the one known before ("what about mine, I'm 34" after a
+        baby): someone else's bumps. Otherwise it is the same person and nothing resets.
+        """
+        starts = self.new_person_starts()
+        return starts[-1][0] if starts else 0
+
+    def new_person_starts(self) -> list[tuple[int, str]]:
+        """(index of the user message, its age group) for each questionnaire about someone new."""
+        starts: list[tuple[int, str]] = []
         advised = False
-        start = 0
+        age: Optional[str] = None
+        age_before: Optional[str] = None
         last_user = 0
         for index, event in enumerate(self.events):
             if isinstance(event, UserUttered):
-                last_user = index
+                last_user, age_before = index, age
+            elif isinstance(event, SlotSet) and event.key == AGE_SLOT and event.value is not None:
+                age = str(event.value)
             elif isinstance(event, ActionExecuted):
                 if event.action_name in self.advice_levels:
                     advised = True
                 elif event.action_name == START_QUESTIONNAIRE and advised:
-                    start, advised = last_user, False
-        return start
+                    if age_before is not None and age is not None and age != age_before:
+                        starts.append((last_user, age))
+                    advised = False
+        return starts
 
     def advice_given(self, events: Iterable[Event]) -> list[str]:
         return [self.advice_levels[e.action_name] for e in events
@@ -219,3 +236,20 @@ def answered_clarifications(events: Sequence[Event]) -> set[int]:
         elif isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
             asked = clarify_of(event) is not None or (asked and is_inserted(event))
     return hidden
+
+
+def age_changed_now(events: Sequence[Event]) -> bool:
+    """True when the latest user message gave an age group different from the one known before."""
+    age_before: Optional[str] = None
+    age_now: Optional[str] = None
+    seen_user = False
+    for event in events:
+        if isinstance(event, UserUttered):
+            age_before = age_now if age_now is not None else age_before
+            age_now, seen_user = None, True
+        elif isinstance(event, SlotSet) and event.key == AGE_SLOT and event.value is not None:
+            if seen_user:
+                age_now = str(event.value)
+            else:
+                age_before = str(event.value)
+    return seen_user and age_before is not None and age_now is not None and age_now != age_before

@@ -45,11 +45,14 @@ from bot.dialogue_state import (
     FINDINGS_KEY,
     INSERTED_KEY,
     START_QUESTIONNAIRE,
+    age_changed_now,
     answered_clarifications,
     build_episode,
     current_session,
     is_inserted,
 )
+from bot.language.thresholds import load_rules_file
+from bot.questionnaire import age_answer, age_bands, button_answer
 from bot.safety_net import DISCLAIMER, SafetyAction, decide_next
 from bot.settings import load_settings
 from bot.triage import load_table
@@ -88,6 +91,7 @@ class SafetyNetRulePolicy(RulePolicy):
         self._settings = load_settings()
         self._table = load_table()
         self._advice = set(self._table.advice.values())
+        self._age_bands = age_bands(load_rules_file()["thresholds"])
         self._clarify = {spec["ask"] for spec in self._table.clarify.values()}
 
     # ------------------------------------------------------------------ prediction
@@ -102,6 +106,9 @@ class SafetyNetRulePolicy(RulePolicy):
         inserted = self._safety_net(tracker, session, domain)
         if inserted is not None:
             return inserted
+        answered = self._answer_in_context(tracker, domain)
+        if answered is not None:
+            return answered
         prediction = super().predict_action_probabilities(
             self._view_for_rules(tracker, session, domain), domain, rule_only_data, **kwargs
         )
@@ -157,13 +164,38 @@ class SafetyNetRulePolicy(RulePolicy):
             return self._insert(str(action.response), domain)
         return None  # "resume": the rules answer the message that raised the question
 
+    def _answer_in_context(self, tracker: DialogueStateTracker, domain: Domain) -> Optional[PolicyPrediction]:
+        """The questionnaire's question answered in words the NLU could not place.
+
+        A typed button title ("a baby under 3 months", "not sure") or a bare age ("6 weeks",
+        "me 45") answers the question being asked; the form runs with that slot filled
+        (prediction events are applied before the form validates).
+        """
+        slot = tracker.get_slot(REQUESTED_SLOT)
+        if tracker.active_loop_name != QUESTIONNAIRE or not slot or tracker.latest_action_name != ACTION_LISTEN_NAME:
+            return None
+        since_user = events_since_last_user_message(list(tracker.events)) or []
+        if any(isinstance(e, SlotSet) and e.key == slot and e.value is not None for e in since_user):
+            return None
+        text = (tracker.latest_message.text or "") if tracker.latest_message else ""
+        if not text or text.startswith("/"):
+            return None
+        question = domain.responses.get(f"utter_ask_{slot}") or [{}]
+        value = button_answer(text, question[0].get("buttons") or [], slot)
+        if value is None and slot == "age_group":
+            value = age_answer(text, self._age_bands)
+        if value is None:
+            return None
+        return self._prediction(self._certain(QUESTIONNAIRE, domain), events=[SlotSet(slot, value)])
+
     def _new_questionnaire(
         self, session: list[Event], prediction: PolicyPrediction, domain: Domain
     ) -> PolicyPrediction:
-        """A questionnaire started again after advice is about someone new (or afresh):
-        its answers are asked again, except those the latest message gave."""
+        """A questionnaire started again after advice, about someone of another age group
+        ("what about mine, I'm 34" after a baby): its answers are asked again, except those
+        the latest message gave. About the same person, nothing is reset."""
         advised = any(isinstance(e, ActionExecuted) and e.action_name in self._advice for e in session)
-        if not advised:
+        if not advised or not age_changed_now(session):
             return prediction
         given_now = {e.key for e in events_since_last_user_message(session) or [] if isinstance(e, SlotSet)}
         resets = [SlotSet(slot, None) for slot in (*self._table.questionnaire, "age_group", "body_site")

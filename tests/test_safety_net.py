@@ -164,13 +164,32 @@ def test_earlier_sessions_do_not_count() -> None:
 
 
 def test_a_second_questionnaire_is_judged_on_its_own_answers() -> None:
-    """The baby's self-care result does not carry over to the adult asked about next."""
-    events = [*start(), user("my baby has white spots", baby=True), bot("utter_start_questionnaire"),
-              bot("triage_form"), ActiveLoop(None), inserted("utter_triage_self_care"), ActionExecuted(LISTEN),
-              user("what about mine, im 34, under my eyes for a year"), bot("utter_start_questionnaire"),
-              bot("triage_form"), ActiveLoop(None)]
+    """Someone of another age group: the baby's fever and emergency do not carry over to the adult."""
+    events = [*start(), user("my baby has white spots and a fever", ("fever", None), baby=True),
+              SlotSet("age_group", "newborn"), inserted("utter_triage_emergency"), ActionExecuted(LISTEN),
+              user("what about mine, im 34, under my eyes for a year"), SlotSet("age_group", "adult"),
+              bot("utter_start_questionnaire"), bot("triage_form"), ActiveLoop(None)]
     slots = {**COMPLETE, "age_group": "adult", "duration": "over_3_months"}
     assert level(decide(events, slots, done=True)) == "routine"
+
+
+def test_a_questionnaire_restarted_about_the_same_person_keeps_the_signs() -> None:
+    """Fever in a daughter of unknown age (urgent); "she's 5 months" restarts the questions,
+    then "sorry, 5 weeks": the fever still counts and the level rises to emergency."""
+    events = [*start(), user("my daughter has a temp of 38.2", ("fever", None)), inserted("utter_triage_urgent"),
+              ActionExecuted(LISTEN), user("shes 5 months", intent="inform"), SlotSet("age_group", "infant"),
+              bot("utter_start_questionnaire"), bot("triage_form"), ActiveLoop("triage_form"), ActionExecuted(LISTEN),
+              user("sorry shes actually 5 weeks not 5 months", intent="inform"), SlotSet("age_group", "newborn")]
+    assert level(decide(events, {"age_group": "newborn"})) == "emergency"
+
+
+def test_age_changed_now() -> None:
+    from bot.dialogue_state import age_changed_now
+
+    base = [*start(), user("baby"), SlotSet("age_group", "newborn"), bot("utter_x"), ActionExecuted(LISTEN)]
+    assert age_changed_now([*base, user("im 34"), SlotSet("age_group", "adult")])
+    assert not age_changed_now([*base, user("she is 3 weeks"), SlotSet("age_group", "newborn")])
+    assert not age_changed_now([*start(), user("im 34"), SlotSet("age_group", "adult")])
 
 
 # ------------------------------------------------------------------ layers 2 and 3: ask first

@@ -7,15 +7,9 @@ sync API allows one instance per process.
 from __future__ import annotations
 
 from pathlib import Path
-<<<<<<<< HEAD:tests/browser/test_report_browser.py
-
-import pytest
-from playwright.sync_api import Browser
-========
 from typing import Callable
 
 from playwright.sync_api import Browser, expect
->>>>>>>> content:tests/browser/test_reports_browser.py
 
 from bot.analytics.synthetic import generate
 from bot.content.records import load_records
@@ -23,13 +17,7 @@ from bot.content.report import write_report
 from bot.report import main as report_main
 from tests.browser.conftest import Widget
 
-<<<<<<<< HEAD:tests/browser/test_report_browser.py
-REPO = Path(__file__).resolve().parent.parent.parent
-SCREENSHOTS = REPO / "test-output" / "screenshots"
-pytestmark = pytest.mark.browser
-========
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-output" / "screenshots"
->>>>>>>> content:tests/browser/test_reports_browser.py
 
 
 def test_outcomes_report_renders_with_its_charts(browser: Browser, tmp_path: Path) -> None:

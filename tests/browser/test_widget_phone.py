@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -198,6 +199,21 @@ def test_full_screen_chat_is_a_modal_dialog_and_focus_never_leaves_it(
     assert widget.active_class() == "launcher"
 
 
+def test_browsers_without_dialog_still_get_the_chat(
+    open_widget: Callable[..., Widget], new_context: Callable[..., BrowserContext]
+) -> None:
+    """Safari before 15.4 has no <dialog> methods: the window opens non-modal instead."""
+    context = new_context(viewport={"width": 375, "height": 740})
+    context.add_init_script(script="for (const name of ['show', 'showModal']) delete HTMLDialogElement.prototype[name]")
+    widget = open_widget(context=context)
+    open_and_wait(widget)
+    expect(widget.panel).to_be_visible()
+    answer = " ".join(widget.send("what are milia"))
+    assert "keratin" in answer.lower()
+    widget.page.keyboard.press("Escape")
+    expect(widget.panel).to_be_hidden()
+
+
 def test_focus_is_never_on_an_element_covered_by_the_chat(
     open_widget: Callable[..., Widget], new_context: Callable[..., BrowserContext]
 ) -> None:
@@ -248,8 +264,10 @@ def test_focus_moves_to_the_answer_after_a_reply_button(open_widget: Callable[..
 # ------------------------------------------------------------------ 5. start over asks; errors say what happened
 
 
-def test_start_over_asks_to_confirm(open_widget: Callable[..., Widget]) -> None:
-    widget = open_widget()
+def test_start_over_asks_to_confirm(
+    open_widget: Callable[..., Widget], new_context: Callable[..., BrowserContext], screenshots: Path
+) -> None:
+    widget = open_widget(context=new_context(viewport={"width": 375, "height": 740}))
     open_and_wait(widget)
     widget.send(EMERGENCY_MESSAGE)
     messages = widget.texts(widget.bot_messages)
@@ -257,6 +275,7 @@ def test_start_over_asks_to_confirm(open_widget: Callable[..., Widget]) -> None:
     widget.part(".restart").click()
     confirm = widget.page.get_by_role("group", name=re.compile("Clear this conversation"))
     expect(confirm).to_be_visible()
+    widget.page.screenshot(path=str(screenshots / "widget-375-confirm-start-over.png"))
     assert widget.active_class() == "confirm-no", "the safe choice has focus"
     widget.page.keyboard.press("Enter")  # Keep it
     expect(confirm).to_be_hidden()
@@ -491,7 +510,9 @@ def test_dark_mode_has_aa_contrast(
     assert widget.axe_violations() == []
 
 
-def test_text_size_200_percent(open_widget: Callable[..., Widget], new_context: Callable[..., BrowserContext]) -> None:
+def test_text_size_200_percent(
+    open_widget: Callable[..., Widget], new_context: Callable[..., BrowserContext], screenshots: Path
+) -> None:
     """The browser's text-size setting (default font size 16 -> 32 px) doubles the widget's text."""
     context = new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
@@ -509,6 +530,7 @@ def test_text_size_200_percent(open_widget: Callable[..., Widget], new_context: 
     ), "no sideways scrolling"
     for part in (".title", ".input", ".send", ".msg.triage-emergency a.call"):
         expect(widget.part(part)).to_be_in_viewport()
+    page.screenshot(path=str(screenshots / "widget-1280-text-200.png"))
     assert widget.axe_violations() == []
 
 

@@ -21,30 +21,33 @@ export function createPanel(view, sheet) {
   const fullScreen = window.matchMedia ? window.matchMedia(FULL_SCREEN_QUERY) : null;
   let modal = false;
 
+  // Browsers without <dialog> (Safari before 15.4) get the open attribute, non-modal.
+  const hasDialog = typeof panel.show === 'function';
+
   function isOpen() {
-    return panel.open;
+    return panel.hasAttribute('open');
   }
 
   function wantsModal() {
-    return Boolean(fullScreen && fullScreen.matches && typeof panel.showModal === 'function');
+    return Boolean(hasDialog && fullScreen && fullScreen.matches);
   }
 
   // show() / showModal() may move focus; the caller decides where it goes.
   function present() {
     const wanted = wantsModal();
-    if (panel.open && wanted === modal) {
+    if (isOpen() && wanted === modal) {
       return;
     }
     const focused = view.shadow.activeElement;
-    if (panel.open) {
-      panel.close();
-    }
+    hide();
     modal = wanted;
     panel.classList.toggle('modal', modal);
     if (modal) {
       panel.showModal();
-    } else {
+    } else if (hasDialog) {
       panel.show();
+    } else {
+      panel.setAttribute('open', '');
     }
     if (focused && panel.contains(focused)) {
       focused.focus({ preventScroll: true });
@@ -52,8 +55,10 @@ export function createPanel(view, sheet) {
   }
 
   function hide() {
-    if (panel.open) {
+    if (hasDialog && panel.open) {
       panel.close();
+    } else {
+      panel.removeAttribute('open');
     }
     modal = false;
     panel.classList.remove('modal');
@@ -88,7 +93,7 @@ export function createPanel(view, sheet) {
 
   if (fullScreen) {
     const relayout = () => {
-      if (panel.open) {
+      if (isOpen()) {
         present();
       }
     };

@@ -1,0 +1,98 @@
+"""Reading a questionnaire answer in the context of the question that was asked (pure).
+
+Why: people answer the question on the screen in their own words. "6 weeks" or "me, 45"
+answers "Who has the bumps?" although, out of context, "6 weeks" reads as a duration; a
+typed button title ("a baby under 3 months", "not sure") is the button. The NLU reads a
+message without knowing the question, so the policy asks this module, which knows it,
+before the form decides it could not use the answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from rapidfuzz import fuzz
+
+# Time units people write after an age; a bare number is in years ("me 45", "she's 3").
+DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 30.44, "year": 365.25}
+UNIT_WORDS = {
+    "d": "day", "day": "day", "days": "day",
+    "w": "week", "wk": "week", "wks": "week", "week": "week", "weeks": "week",
+    "mo": "month", "mos": "month", "mth": "month", "mths": "month", "month": "month", "months": "month",
+    "y": "year", "yr": "year", "yrs": "year", "year": "year", "years": "year",
+}
+_NUMBER_AND_UNIT = re.compile(r"\b(\d{1,3}(?:[.,]\d)?)\s*([a-z]+)?\b")
+# Words after a bare number that still make it an age in years ("34 old", "3 yo").
+YEAR_WORDS = frozenset({"old", "yo"})
+_CORRECTED_AWAY = re.compile(r"\bnot\s+\d{1,3}(?:[.,]\d)?\s*[a-z]*")
+_PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<entities>\{.*\})?$")
+# A typed title counts as the button when it is this close (0-100) to it.
+MIN_TITLE_SCORE = 88
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def payload_entities(payload: str) -> dict[str, Any]:
+    """The entities of a button payload ('/inform{"age_group":"newborn"}'; domain braces doubled)."""
+    found = _PAYLOAD.match(payload.replace("{{", "{").replace("}}", "}").strip())
+    if not found or not found.group("entities"):
+        return {}
+    try:
+        entities = json.loads(found.group("entities"))
+    except json.JSONDecodeError:
+        return {}
+    return entities if isinstance(entities, dict) else {}
+
+
+def button_answer(text: str, buttons: Iterable[Mapping[str, Any]], slot: str) -> Optional[Any]:
+    """The value for ``slot`` of the button whose title the person typed, if one clearly matches."""
+    typed = normalise(text)
+    if not typed:
+        return None
+    best: tuple[float, Optional[Any]] = (0.0, None)
+    for button in buttons:
+        value = payload_entities(str(button.get("payload", ""))).get(slot)
+        if value is None:
+            continue
+        title = normalise(str(button.get("title", "")))
+        score = fuzz.ratio(typed, title)
+        if score > best[0]:
+            best = (score, value)
+    return best[1] if best[0] >= MIN_TITLE_SCORE else None
+
+
+def age_answer(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optional[str]:
+    """The age group of an answer to "who has the bumps?" that gives only a number.
+
+    ``bands`` are (age group, below this many days) rows from the rules file's thresholds,
+    in order; a number with no unit is in years. Nothing, or two different numbers, is None.
+    """
+    # "5 weeks, not 5 months": the number after "not" is the one being corrected away.
+    wanted = _CORRECTED_AWAY.sub(" ", text.lower())
+    readings = []
+    for number, word in _NUMBER_AND_UNIT.findall(wanted):
+        if word and word not in UNIT_WORDS and word not in YEAR_WORDS:
+            continue  # "3 spots", "2 cm": not an age
+        unit = UNIT_WORDS.get(word, "year")
+        readings.append(float(number.replace(",", ".")) * DAYS_PER_UNIT[unit])
+    if len(set(readings)) != 1:
+        return None
+    days = readings[0]
+    return next(group for group, below in bands if below is None or days < below)
+
+
+def age_bands(thresholds: Mapping[str, Any]) -> list[tuple[str, Optional[float]]]:
+    """(age group, below days) rows from the rules file's ``thresholds.age_groups``."""
+    bands = []
+    for row in thresholds["age_groups"]:
+        below = row.get("below")
+        days = None
+        if below:
+            ((unit, count),) = dict(below).items()
+            days = float(count) * DAYS_PER_UNIT[str(unit)]
+        bands.append((str(row["value"]), days))
+    return bands

@@ -1,0 +1,62 @@
+"""Answers read in the context of the question asked (bot/questionnaire.py), as a table."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain_files import load_domain
+from bot.questionnaire import age_answer, button_answer, payload_entities
+
+DAY = 1.0
+BANDS = [("newborn", 91.3), ("infant", 365.25), ("child", 18 * 365.25), ("adult", None)]
+RESPONSES = load_domain()["responses"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("6 weeks", "newborn"), ("shes 10 days", "newborn"), ("5 wks", "newborn"),
+        ("5 months", "infant"), ("he is 8 mths", "infant"),
+        ("me 45", "adult"), ("im 34", "adult"), ("34 years old", "adult"), ("3 yo", "child"),
+        ("sorry shes actually 5 weeks not 5 months", "newborn"),
+        ("5 months, not 5 weeks", "infant"),
+    ],
+)
+def test_a_number_answers_the_age_question(text: str, expected: str) -> None:
+    assert age_answer(text, BANDS) == expected
+
+
+@pytest.mark.parametrize("text", ["on her nose", "3 spots", "2 cm wide", "i dont know", "6 weeks or 6 months"])
+def test_no_age_is_read_where_there_is_none(text: str) -> None:
+    assert age_answer(text, BANDS) is None
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "expected"),
+    [
+        ("age_group", "a baby under 3 months", "newborn"),
+        ("age_group", "A baby 3 to 12 months", "infant"),
+        ("age_group", "an adult", "adult"),
+        ("duration", "not sure", "unknown"),
+        ("duration", "less than 4 weeks", "under_4_weeks"),
+        ("duration", "since birth", "since_birth"),
+        ("danger_signs", "no, none of these", "no"),
+        ("danger_signs", "not sure", "unsure"),
+        ("warning_signs", "No, none of these", "none"),
+    ],
+)
+def test_a_typed_button_title_is_the_button(slot: str, text: str, expected: str) -> None:
+    buttons = RESPONSES[f"utter_ask_{slot}"][0]["buttons"]
+    assert button_answer(text, buttons, slot) == expected
+
+
+@pytest.mark.parametrize("text", ["what are milia", "my baby", "no idea what you mean by that"])
+def test_other_text_is_not_a_button(text: str) -> None:
+    buttons = RESPONSES["utter_ask_age_group"][0]["buttons"]
+    assert button_answer(text, buttons, "age_group") is None
+
+
+def test_payload_entities_read_domain_payloads() -> None:
+    assert payload_entities('/inform{{"age_group":"newborn"}}') == {"age_group": "newborn"}
+    assert payload_entities("/affirm") == {}
+    assert payload_entities("/inform{not json}") == {}
