@@ -33,7 +33,7 @@ from bot.language.context import CONTEXT_PATH, PRESENT, ConTextMatcher, Target, 
 from bot.language.entities import Entity, Hit, share_overlapping_spans, single_values, to_entities
 from bot.language.fuzzy import Correction, SpellingCorrector, english_words
 from bot.language.patterns import PatternCompiler, PatternFileError
-from bot.language.quantities import QuantityReader
+from bot.language.quantities import QuantityReader, Reading
 from bot.language.signs import SignMatcher
 from bot.language.thresholds import RULES_PATH, Thresholds, load_rules_file, parse_thresholds
 
@@ -144,18 +144,7 @@ class RedFlagDetector:
         match_doc, corrections = self._corrected(doc)
         found = self.signs.match(match_doc)
         readings = self.quantities.read_all(match_doc, found.quantities)
-        reading_spans = [(r.start, r.end) for r in readings if r.kind == "temperature"]
-        hits = [h for h in found.hits if not self._inside_reading(h, reading_spans)]
-        for reading in readings:
-            if reading.kind == "temperature":
-                if reading.value == "fever":
-                    hits.append(
-                        Hit(self._fever["entity"], self._fever["value"], reading.start, reading.end, kind="reading")
-                    )
-            else:
-                hits.append(
-                    Hit("age_group" if reading.kind == "age" else "duration", reading.value, reading.start, reading.end)
-                )
+        hits = self._with_readings(found.hits, readings)
         hits, explained = self._drop_contained(hits, found.harmless)
         hits = self._apply_context(match_doc, hits)
         hits, baby = self._apply_baby_rule(hits)
@@ -166,11 +155,21 @@ class RedFlagDetector:
         entities = to_entities(doc, original, single_values(hits, self._single_value), self._longest_span)
         return share_overlapping_spans(self._add_baby_mention(entities) if baby else entities, original)
 
-    def _inside_reading(self, hit: Hit, readings: Sequence[tuple[int, int]]) -> bool:
-        """A stated reading decides: fever words inside its span ("a fever of 37.5") go."""
-        if (hit.entity, hit.value) != (self._fever["entity"], self._fever["value"]):
-            return False
-        return any(hit.start < end and start < hit.end for start, end in readings)
+    def _with_readings(self, hits: list[Hit], readings: Sequence[Reading]) -> list[Hit]:
+        """The sign hits plus the readings as hits: a fever (kind ``reading``), an age group, a duration.
+
+        A stated reading decides: fever words inside its span ("a fever of 37.5") go.
+        """
+        fever = (self._fever["entity"], self._fever["value"])
+        spans = [(r.start, r.end) for r in readings if r.kind == "temperature"]
+        kept = [h for h in hits if (h.entity, h.value) != fever or not any(h.start < e and s < h.end for s, e in spans)]
+        for reading in readings:
+            if reading.kind == "temperature" and reading.value == "fever":
+                kept.append(Hit(*fever, reading.start, reading.end, kind="reading"))
+            elif reading.kind != "temperature":
+                entity = "age_group" if reading.kind == "age" else "duration"
+                kept.append(Hit(entity, reading.value, reading.start, reading.end))
+        return kept
 
     def _drop_contained(self, hits: list[Hit], harmless: Sequence[tuple[int, int]]) -> tuple[list[Hit], set[str]]:
         """Drop hits inside a harmless span (of the types it hides), and findings a containing hit overrides.
