@@ -16,8 +16,8 @@ extensions (``list_aware`` terminators and ``outcomes`` that combine categories)
 Algorithm, per message:
 1. Find modifier matches; of overlapping ones the longest wins (a PSEUDO match, e.g.
    "no longer", only blocks the shorter cue "no" and is then dropped).
-2. A cue inside a sign's own span ("won't wake", "can't open") is part of that sign
-   and modifies nothing.
+2. A cue wholly inside a sign's own span ("won't wake", "can't open") is part of
+   that sign and modifies nothing.
 3. Each remaining modifier opens its scope (FORWARD, BACKWARD or both), cut at
    ``max_scope`` and at the first modifier of a category in its ``terminated_by``.
 4. A sign inside the scope, of an allowed type, gets the category; the categories
@@ -216,7 +216,7 @@ class ConTextMatcher:
             m
             for m in kept
             if m.rule.direction != "TERMINATE"
-            and any(t.owns_cues and m.start < t.end and t.start < m.end for t in targets)
+            and any(t.owns_cues and t.start <= m.start and m.end <= t.end for t in targets)
         ]
         return sorted((m for m in kept if m.rule.direction != "PSEUDO" and m not in inside_sign), key=lambda m: m.start)
 
