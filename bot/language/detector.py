@@ -7,7 +7,7 @@ hypothetical, someone else's, harmless) comes from the ConText records in
 ``resources/context_rules.yml``; thresholds come from ``resources/triage_rules.yml``.
 This module only wires the small pieces together (pure logic, no Rasa imports).
 
-Safety properties (tested in tests/test_red_flags.py and tests/language/):
+Safety properties (tested in tests/test_red_flags.py and tests/test_language_*.py):
 * A sign is only dropped for an explicit negation or a harmless context in its own
   scope, never for uncertainty ("not sure if she has a fever" keeps the fever).
 * A negation word inside a sign's own span ("won't wake", "eye can't open") is part
