@@ -18,10 +18,10 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SPACY_MODEL := build/spacy-en/meta.json
 MODEL_STAMP := models/.trained
-TRAIN_INPUTS := $(shell find data domain -type f -name '*.yml') config.yml bot/policies.py \
-                bot/nlu/red_flag_detector.py bot/nlu/language_guard.py bot/nlu/classifiers.py \
-                bot/nlu/normalizer.py bot/nlu/feature_text.py bot/nlu/scope.py bot/nlu/intent_guards.py \
-                bot/resources/normalizer.yml bot/resources/other_conditions.yml
+# Anything the model is built from: training data, domain, config, and the Python and data
+# files of the bot's own components (a change to any of them retrains; Rasa's cache keeps
+# the unchanged parts).
+TRAIN_INPUTS := $(shell find data domain bot -type f \( -name '*.yml' -o -name '*.py' \) -not -path 'bot/widget/*') config.yml
 BOT_PORT ?= 5005
 # The chat channels listen on loopback unless told otherwise (put a TLS proxy in front,
 # or `make run BOT_HOST=0.0.0.0`). Rasa's HTTP API is off; `make run MILIA_API=1` turns
@@ -91,7 +91,7 @@ rasa-shell: setup train
 	@mkdir -p build/shell
 	@$(BIN)/python -c 'import sys; from pathlib import Path; from bot.terminal.servers import endpoints_for; \
 	  sys.stdout.write(endpoints_for($(ACTIONS_PORT), Path("endpoints.yml")))' >build/shell/rasa-shell-endpoints.yml
-	$(BIN)/rasa run actions --port $(ACTIONS_PORT) >build/shell/rasa-shell-actions.log 2>&1 & actions=$$!; \
+	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --port $(ACTIONS_PORT) >build/shell/rasa-shell-actions.log 2>&1 & actions=$$!; \
 	trap 'pkill -P $$actions 2>/dev/null; kill $$actions 2>/dev/null' EXIT INT TERM HUP; \
 	$(BIN)/rasa shell -i 127.0.0.1 --port $(BOT_PORT) --endpoints build/shell/rasa-shell-endpoints.yml
 

@@ -202,7 +202,10 @@ def print_load(ours: dict[str, Any], template: dict[str, Any]) -> None:
               f"{b['turns_per_s']:>9}{b['p50_ms']:>9}{b['p95_ms']:>9}{b['p99_ms']:>9}  |{ratio:>10}{p95:>7}")
     failed = {name: sum(level["failed"] for level in bot["load"].values()) for name, bot in
               (("ours", ours), ("template", template))}
-    print(f"failed turns: ours {failed['ours']}, template {failed['template']}")
+    empty = {name: sum(level["empty"] for level in bot["load"].values()) for name, bot in
+             (("ours", ours), ("template", template))}
+    print(f"failed turns: ours {failed['ours']}, template {failed['template']}; answered 200 [] (no reply): "
+          f"ours {empty['ours']}, template {empty['template']} (the template has no fallback)")
     for name, bot in (("ours", ours), ("template", template)):
         long = bot["long_conversation"]
         print(f"{name}: one conversation of {long['turns']} turns: turn 1 {long['turn_1_ms']} ms, turns 2-6 "
@@ -223,7 +226,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="milia-bench-") as tmp:
         workdir = Path(tmp)
         ours = measure_ours(workdir)
+        (OUTPUT / "bench-ours.json").write_text(json.dumps(ours, indent=2))  # kept if a later part fails
         template = measure_template(workdir)
+        (OUTPUT / "bench-template.json").write_text(json.dumps(template, indent=2))
     cluster = ({str(servers): measure_cluster(servers) for servers in (1, 2)}
                if os.environ.get("BENCH_CLUSTER", "1") != "0" else {})
     ratios = {key: round(ours[key] / template[key], 2) for key in

@@ -40,14 +40,19 @@ def quantiles(latencies: list[float]) -> dict[str, Optional[float]]:
             "p99_ms": round(cuts[98] * 1000, 1)}
 
 
-async def _post(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> bool:
+async def _post(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> Optional[bool]:
+    """None if the request failed; otherwise whether the bot said something.
+
+    The template bot has no fallback, so it answers messages outside its domain with
+    ``200 []``: that is an answered turn (counted under ``empty``), not a failure.
+    """
     async with session.post(url, json={"sender": sender, "message": text}) as response:
         body = await response.json(content_type=None)
-        return response.status == 200 and bool(body)
+        return bool(body) if response.status == 200 else None
 
 
 async def _user(session: aiohttp.ClientSession, url: str, offset: int, stop_at: float, measure_from: float,
-                latencies: list[float], failures: list[int]) -> None:
+                latencies: list[float], failures: list[int], empty: list[int]) -> None:
     for number in itertools.count():
         conversation = SCRIPT[(offset + number) % len(SCRIPT)]
         sender = f"bench-{uuid.uuid4().hex[:12]}"
@@ -56,29 +61,32 @@ async def _user(session: aiohttp.ClientSession, url: str, offset: int, stop_at: 
                 return
             began = time.monotonic()
             try:
-                ok = await _post(session, url, sender, text)
+                said = await _post(session, url, sender, text)
             except (aiohttp.ClientError, asyncio.TimeoutError):
-                ok = False
+                said = None
             if began >= measure_from:
-                if ok:
-                    latencies.append(time.monotonic() - began)
-                else:
+                if said is None:
                     failures.append(1)
+                else:
+                    latencies.append(time.monotonic() - began)
+                    if not said:
+                        empty.append(1)
 
 
 async def _run_users(url: str, users: int, seconds: float, warm_up: float) -> dict[str, Any]:
     latencies: list[float] = []
     failures: list[int] = []
+    empty: list[int] = []
     timeout = aiohttp.ClientTimeout(total=120)
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         start = time.monotonic()
         measure_from, stop_at = start + warm_up, start + warm_up + seconds
-        await asyncio.gather(*(_user(session, url, offset, stop_at, measure_from, latencies, failures)
+        await asyncio.gather(*(_user(session, url, offset, stop_at, measure_from, latencies, failures, empty)
                                for offset in range(users)))
         # Turns still in flight at stop_at finish (and count) after it: divide by the real span.
         span = max(time.monotonic() - measure_from, seconds)
-    return {"users": users, "turns": len(latencies), "failed": len(failures),
+    return {"users": users, "turns": len(latencies), "failed": len(failures), "empty": len(empty),
             "turns_per_s": round(len(latencies) / span, 1), **quantiles(latencies)}
 
 
@@ -94,7 +102,7 @@ async def _long_conversation(url: str, turns: int) -> list[float]:
         for number in range(turns):
             text = LONG_CONVERSATION[number % len(LONG_CONVERSATION)]
             began = time.monotonic()
-            if not await _post(session, url, sender, text):
+            if await _post(session, url, sender, text) is None:
                 raise RuntimeError(f"no answer at turn {number + 1} ({text!r})")
             latencies.append(time.monotonic() - began)
     return latencies

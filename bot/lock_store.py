@@ -26,7 +26,7 @@ replaces the mechanism:
   previous reply arrived).
 
 Each server also processes at most ``MAX_CONCURRENT_MESSAGES`` messages at once (default
-4; more wait their turn in arrival order). Rasa's message handling is mostly synchronous
+2; more wait their turn in arrival order). Rasa's message handling is mostly synchronous
 Python (NLU, policies, the SQL tracker store), so more at once adds no throughput; it only
 lengthens each event-loop round, which delays when a newly arrived message takes its
 ticket. Under overload that delay exceeded a second, and a person's next message, sent a
@@ -63,7 +63,7 @@ POLL_INTERVAL_S = 0.02
 # A ticket's wait is bounded: past this the message is refused (503) rather than kept waiting.
 DEFAULT_MAX_WAIT_S = 20.0
 CONCURRENCY_ENV = "MAX_CONCURRENT_MESSAGES"
-DEFAULT_CONCURRENCY = 4
+DEFAULT_CONCURRENCY = 2
 KEY_PREFIX = "milia:lock:"
 
 
@@ -72,7 +72,7 @@ class LockUnavailable(LockError):
 
 
 def max_concurrent_messages() -> int:
-    """Messages one server processes at once (``MAX_CONCURRENT_MESSAGES``, default 4)."""
+    """Messages one server processes at once (``MAX_CONCURRENT_MESSAGES``, default 2)."""
     try:
         value = int(os.environ.get(CONCURRENCY_ENV, DEFAULT_CONCURRENCY))
     except ValueError:

@@ -38,7 +38,7 @@ class LoudFailSafeTrackerStore(FailSafeTrackerStore):
 
 
 def install_loud_tracker_store() -> None:
-    """Make ``Agent.create_tracker_store`` wrap stores in ``LoudFailSafeTrackerStore``.
+    """Make ``Agent._create_tracker_store`` wrap stores in ``LoudFailSafeTrackerStore``.
 
     Called when the channels are created, which ``rasa run`` does before loading the
     agent, so it also holds for plain ``rasa run`` and not only for ``bot.serve``.

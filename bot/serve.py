@@ -37,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.health import health_report
-from bot.channels.validation import RequestError, check_content_type
+from bot.channels.validation import MAX_BODY_BYTES, RequestError, check_content_type
 from bot.secret_files import API_TOKEN, read_or_create_secret
 from bot.settings import load_settings
 
@@ -58,19 +58,23 @@ def is_loopback(host: str) -> bool:
 
 
 def refusal(
-    method: str, path: str, client_ip: str, content_type: Optional[str], api_enabled: bool
+    method: str, path: str, client_ip: str, content_type: Optional[str], api_enabled: bool, body_bytes: int = 1
 ) -> Optional[tuple[int, str]]:
     """(status, reason) when a request must be refused before any route sees it, else None.
 
     A pure function of the request's parts, so the policy is unit-tested without a server.
     """
+    if body_bytes > MAX_BODY_BYTES:
+        # Also before engine.io: it answers an oversize polling POST by closing the
+        # session and then waits forever for the queue to drain (the request hangs).
+        return 413, f"request body over {MAX_BODY_BYTES} bytes"
     if path.startswith("/socket.io"):
-        return None  # engine.io polling bodies are text/plain by protocol; bounded there
+        return None  # engine.io polling bodies are text/plain by protocol
     if method in ("POST", "PUT", "PATCH", "DELETE") and path.rstrip("/") == "/model":
         return 403, "replacing or deleting the model is disabled on this server; deploy with make train"
     if path.startswith(MODEL_CHANGES):
         return 403, "training and testing models is disabled on this server; train with make train"
-    if method in ("POST", "PUT", "PATCH"):
+    if method in ("POST", "PUT", "PATCH") and body_bytes:  # an empty body carries nothing cross-site
         try:
             check_content_type(content_type)
         except RequestError as error:
@@ -84,11 +88,18 @@ def refusal(
 
 def add_guard(app: Sanic, api_enabled: bool) -> None:
     """The request filter above, plus ``GET /health``."""
+    # Sanic itself refuses larger bodies (413) before reading them (its default: 100 MB).
+    app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
 
     @app.middleware("request")
     async def guard(request: Request) -> Optional[HTTPResponse]:
         refused = refusal(
-            request.method, request.path, request.ip or "", request.headers.get("content-type"), api_enabled
+            request.method,
+            request.path,
+            request.ip or "",
+            request.headers.get("content-type"),
+            api_enabled,
+            body_bytes=len(request.body or b""),
         )
         if refused:
             return response.json({"error": refused[1]}, status=refused[0])

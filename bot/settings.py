@@ -48,6 +48,7 @@ class ClinicSettings:
             "booking_url": self.booking_url,
             "emergency_number": self.emergency_number,
             "medical_line": self.medical_line,
+            "retention_days": str(self.retention_days),
         }
 
 

@@ -21,9 +21,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import create_engine, func
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy import func
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 logger = logging.getLogger(__name__)
 
@@ -194,5 +196,10 @@ class UrlSQLTrackerStore(TurnCachingMixin, SQLTrackerStore):
         super().__init__(domain=domain, event_broker=event_broker, **connection_arguments(resolved), **kwargs)
         self._init_cache()
         if self.engine.dialect.name == "sqlite":
+            # Rasa's engine opens and closes a SQLite connection per turn (a tenth of a
+            # turn's time in the profile); keep a few open, in WAL mode.
+            self.engine.dispose()
+            self.engine = create_engine(self.engine.url, poolclass=QueuePool, pool_size=2, max_overflow=4,
+                                        connect_args={"check_same_thread": False})
             use_sqlite_wal(self.engine)
-            self.engine.dispose()  # connections opened at start get the settings too
+            self.sessionmaker = sessionmaker(bind=self.engine)

@@ -73,8 +73,10 @@ class BotStack:
     )
     # Rasa's HTTP API is on for the tests (tracker_of), on loopback and with a token
     # that bot.serve reads from this directory; the token never appears in `ps`.
-    # endpoints.yml's tracker_store section, when a test needs another store.
+    # endpoints.yml's tracker_store (and lock_store) sections, when a test needs others.
     tracker_store_yaml: str = ""
+    # More environment for both servers (e.g. where a test's fault switches are).
+    extra_env: dict[str, str] = field(default_factory=dict)
     bot: Optional[subprocess.Popen] = None
     actions: Optional[subprocess.Popen] = None
 
@@ -136,6 +138,7 @@ class BotStack:
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         env["MILIA_SECRETS_DIR"] = str(self.secrets_dir)
         env["SANIC_HOST"] = "127.0.0.1"  # the action server listens on loopback only
+        env.update(self.extra_env)
         return env
 
     @staticmethod

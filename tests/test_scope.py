@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.nlu.intent_guards import KNOWLEDGE_TOPICS
-from bot.nlu.scope import SERIOUS_LESION, SKIN_CONDITION, OtherConditions, second_question
+from bot.nlu.scope import SERIOUS_LESION, SKIN_CONDITION, OtherConditions, QuestionTopics, second_question
 
 CONDITIONS = OtherConditions.from_file()
 
@@ -73,3 +73,25 @@ def test_a_second_question_is_the_confident_runner_up() -> None:
 )
 def test_no_second_question_otherwise(text: str, pairs: tuple) -> None:
     assert second_question(text, ranking(*pairs), KNOWLEDGE_TOPICS, 0.2) is None
+
+
+CUES = QuestionTopics.from_file()
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen", "second"),
+    [
+        ("What are milia and how do you get rid of them?", "ask_treatment", "ask_what_is_milia"),
+        ("What are milia and how do you get rid of them?", "ask_what_is_milia", "ask_treatment"),
+        ("Are they contagious? Will they go away on their own?", "ask_contagious", "ask_duration"),
+        ("Can I squeeze them, and should I see a doctor?", "ask_home_removal", "ask_see_doctor"),
+    ],
+)
+def test_the_second_question_is_found_from_its_own_words(text: str, chosen: str, second: str) -> None:
+    # The classifier is sure of one topic (runner-up near 0): the other question's words find the second.
+    assert second_question(text, ranking((chosen, 0.99), ("greet", 0.001)), KNOWLEDGE_TOPICS, 0.2, CUES) == second
+
+
+def test_one_question_in_two_sentences_of_the_same_topic_has_no_second() -> None:
+    text = "How do I get rid of milia? What cream can I use?"
+    assert second_question(text, ranking(("ask_treatment", 0.9), ("greet", 0.01)), KNOWLEDGE_TOPICS, 0.2, CUES) is None

@@ -129,6 +129,16 @@ def test_a_conversation_the_server_no_longer_knows_suggests_restart() -> None:
     assert "unknown conversation" in shown and "Type /restart" in shown
 
 
+class NoConfigChat(FakeChat):
+    def config(self) -> dict[str, Any]:
+        raise BotError("not found (HTTP 404)", status=404)
+
+
+def test_no_clinic_config_still_starts_the_conversation() -> None:
+    shown = converse(NoConfigChat(), [])
+    assert shown.lstrip().startswith("Hello. I'm an automated assistant") and "Sorry" not in shown
+
+
 def test_the_options_are_those_of_the_last_answer() -> None:
     chat = FakeChat({"worried": [QUESTION], "hello": [{"text": "No buttons now."}]})
     converse(chat, ["worried", "4", "hello", "2"])

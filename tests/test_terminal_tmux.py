@@ -170,6 +170,10 @@ def test_a_conversation_in_the_terminal(chat: Tmux, bot_stack: BotStack) -> None
     assert chat.screen().count(DISCLAIMER_WORDS) == 1
     chat.type("/restart")
     chat.wait_for(lambda screen: screen.count(DISCLAIMER_WORDS) == 2, "the disclaimer again")
+    # /delete: the server forgets this conversation, and a new one starts.
+    chat.type("/delete")
+    screen = chat.wait_for(lambda screen: screen.count(DISCLAIMER_WORDS) == 3, "a new conversation after /delete")
+    assert "This conversation was deleted from the server." in screen
 
     assert not NOISE.search(chat.screen()), chat.screen()
     # Ctrl-D leaves cleanly.
@@ -210,8 +214,11 @@ def test_make_shell_starts_quietly_and_stops_its_servers(tmp_path: Path) -> None
         assert pane.exit_status() is None, screen
         assert screen.lstrip().startswith("Hello. I'm an automated assistant"), screen
         assert not _port_free(bot_port) and not _port_free(action_port)
+        hint = "Type a number, or your own message."  # one line under every answer with options
+        greetings = screen.count(hint)
         pane.type("hello")
-        pane.wait_for(lambda screen: "You: hello" in screen, "the echo of the typed line")
+        # Ctrl-D once the answer is there (pressed while the client waits, the terminal eats it).
+        pane.wait_for(lambda screen: screen.count(hint) > greetings, "the answer to hello")
         pane.keys("C-d")
         assert pane.wait_for_exit(timeout=90) == 0
         screen = pane.screen()

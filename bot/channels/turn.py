@@ -17,6 +17,7 @@ from typing import Any, Awaitable, Callable, Mapping, Optional
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 
 from bot import storage_health
+from bot.privacy.redaction import redact
 from bot.settings import SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ async def run_turn(
         logger.error("%s channel: no model loaded; the person is told", channel_name)
         return TurnOutcome(messages=[], handler_failed=True, store_failed=False)
     handler_failed = False
+    text = redact(text)  # before Rasa sees it: nothing personal reaches the store or logs
     try:
         await on_new_message(
             UserMessage(text, collector, sender, input_channel=channel_name, metadata=dict(metadata or {}))

@@ -23,7 +23,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.scope import OtherConditions, second_question
+from bot.nlu.scope import OtherConditions, QuestionTopics, second_question
 
 OUT_OF_SCOPE = "out_of_scope"
 OTHER_QUESTION = "other_question"
@@ -88,6 +88,7 @@ class SecondQuestionDetector(GraphComponent):
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.min_confidence = float(config["min_confidence"])
+        self.cues = QuestionTopics.from_file()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -95,7 +96,7 @@ class SecondQuestionDetector(GraphComponent):
             if text.startswith("/"):
                 continue
             other = second_question(text, message.get(INTENT_RANKING_KEY) or [], KNOWLEDGE_TOPICS,
-                                    self.min_confidence)
+                                    self.min_confidence, self.cues)
             if other:
                 _add_entity(message, OTHER_QUESTION, other, type(self).__name__)
         return messages

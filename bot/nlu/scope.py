@@ -23,6 +23,12 @@ import yaml
 from bot.nlu.normalizer import question_count
 
 CONDITIONS_PATH = Path(__file__).resolve().parent.parent / "resources" / "other_conditions.yml"
+TOPICS_PATH = Path(__file__).resolve().parent.parent / "resources" / "question_topics.yml"
+_QUESTION_SPLIT = re.compile(
+    r"(?<=[?.!])\s+|\s*,?\s+(?:and|also|plus)\s+"
+    r"(?=(?:what|why|how|when|where|which|can|could|should|is|are|do|does|will)\b)",
+    re.IGNORECASE,
+)
 SERIOUS_LESION = "serious_lesion"
 SKIN_CONDITION = "skin_condition"
 
@@ -75,20 +81,51 @@ class OtherConditions:
         return intent in self.overridable
 
 
-def second_question(text: str, ranking: list[dict[str, Any]], topics: Iterable[str],
-                    min_confidence: float) -> Optional[str]:
+class QuestionTopics:
+    """Cue words for the topic of one question (bot/resources/question_topics.yml)."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.patterns = [(str(topic), [re.compile(p) for p in patterns])
+                         for topic, patterns in (settings.get("topics") or {}).items()]
+        if not self.patterns:
+            raise ValueError("question topics: 'topics' is missing or empty")
+
+    @classmethod
+    def from_file(cls, path: Path = TOPICS_PATH) -> QuestionTopics:
+        with open(path, encoding="utf-8") as handle:
+            return cls(yaml.safe_load(handle))
+
+    def topic_of(self, question: str) -> Optional[str]:
+        lower = question.lower()
+        return next((topic for topic, patterns in self.patterns if any(p.search(lower) for p in patterns)), None)
+
+
+def split_questions(text: str) -> list[str]:
+    """The message cut into sentences and "..., and how/what ..." parts."""
+    return [part.strip() for part in _QUESTION_SPLIT.split(text) if part and part.strip()]
+
+
+def second_question(text: str, ranking: list[dict[str, Any]], topics: Iterable[str], min_confidence: float,
+                    cues: Optional[QuestionTopics] = None) -> Optional[str]:
     """The second topic a two-question message asks about, or None.
 
-    ``ranking`` is the classifier's intent ranking (best first). The runner-up counts when
-    the message holds at least two questions, both the winner and the runner-up are milia
-    topics, and the runner-up's confidence reaches ``min_confidence``.
+    Only for a message with at least two questions whose chosen intent (``ranking[0]``)
+    is a milia topic. First, each question's own topic from its cue words (``cues``): a
+    topic other than the chosen one is the second question. Otherwise the classifier's
+    runner-up counts when it is a milia topic with a confidence of ``min_confidence``.
     """
     allowed = set(topics)
-    if len(ranking) < 2 or question_count(text) < 2:
+    if not ranking or ranking[0].get("name") not in allowed or question_count(text) < 2:
         return None
-    first, second = ranking[0], ranking[1]
-    if first.get("name") not in allowed or second.get("name") not in allowed:
+    chosen = ranking[0]["name"]
+    if cues is not None:
+        for part in split_questions(text):
+            topic = cues.topic_of(part)
+            if topic in allowed and topic != chosen:
+                return topic
+    if len(ranking) < 2:
         return None
-    if float(second.get("confidence") or 0.0) < min_confidence:
+    second = ranking[1]
+    if second.get("name") not in allowed or float(second.get("confidence") or 0.0) < min_confidence:
         return None
     return str(second["name"])

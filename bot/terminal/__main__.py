@@ -8,15 +8,19 @@ leaving it (/quit, Ctrl-D, Ctrl-C) stops both servers.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from rich.console import Console
 
 from bot.terminal.client import WidgetClient
 from bot.terminal.render import render_error
 from bot.terminal.repl import Conversation, default_reader
+
+if TYPE_CHECKING:
+    from bot.terminal.servers import Servers
 
 
 def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -30,8 +34,16 @@ def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = parse_arguments(argv)
+    # A closed terminal window (SIGHUP) or a kill (SIGTERM) still runs the `finally` below,
+    # so the servers started here are stopped rather than left running.
+    signal.signal(signal.SIGHUP, _exit_on_signal)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     console = Console(highlight=False, soft_wrap=False)
     servers = None
     if arguments.start:
@@ -52,9 +64,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         Conversation(chat=WidgetClient(url), console=console).run(default_reader())
     finally:
         if servers is not None:
-            with console.status("Stopping the assistant...", spinner="dots"):
-                servers.stop()
+            _stop(servers, console)
     return 0
+
+
+def _stop(servers: Servers, console: Console) -> None:
+    """Stop the servers, with a spinner if the terminal is still there."""
+    try:
+        with console.status("Stopping the assistant...", spinner="dots"):
+            servers.stop()
+    except OSError:  # the terminal was closed: stop them all the same
+        servers.stop()
 
 
 if __name__ == "__main__":

@@ -140,16 +140,23 @@ class Conversation:
     def start(self) -> bool:
         """A new conversation: a server-issued id, then the disclaimer and greeting."""
         self.options = ()
+        if self.emergency_number is None:
+            self.emergency_number = self._configured_emergency_number()
         try:
-            if self.emergency_number is None:
-                number = self.chat.config().get("emergency_number")
-                self.emergency_number = number if isinstance(number, str) and number else None
             self.sender = self.chat.new_session()
         except BotError as error:
             self.sender = None
             self._show_error(error)
             return False
         return self._exchange(OPENING_MESSAGE)
+
+    def _configured_emergency_number(self) -> Optional[str]:
+        """The clinic's number, kept to show with any later error; None if not available."""
+        try:
+            number = self.chat.config().get("emergency_number")
+        except BotError:
+            return None  # the session request that follows says what is wrong
+        return number if isinstance(number, str) and number else None
 
     def restart(self) -> None:
         self.console.rule(Text("New conversation", style=HINT_STYLE), style=HINT_STYLE)

@@ -98,7 +98,8 @@ class Servers:
 
     def _spawn(self, name: str, command: list[str]) -> None:
         log = self.log_dir / f"{name}.log"
-        with open(log, "ab") as output:
+        # Overwritten at each start: only the last run is kept (the bot's debug lines hold what people typed).
+        with open(log, "wb") as output:
             process = subprocess.Popen(
                 command,
                 cwd=self.repo,
