@@ -264,13 +264,22 @@ class RedFlagDetector:
         """Redness with a second sign is an infection sign; a lone cue asks a question.
 
         The brief: a bump or the skin around it red AND hot, swollen, very painful or
-        oozing (possible infection). "Red" alone, or "sore", "hot" or "swollen" alone,
+        oozing (possible infection); two other cues of which one is strong ("hot and
+        sore") count too. "Red" alone, or "sore", "hot" or "swollen" alone,
         is how harmless look-alikes are described too: ``redness_unclear`` makes the
         dialogue ask instead of assuming. Cues are combined per role; cues inside
         another sign's words (``explained``) count towards a present combination.
         """
         cue_entity = self._infection["cue_entity"]
         cues = [h for h in hits if h.entity == cue_entity]
+        # a cue inside a longer one is part of it ("painful" in "really painful")
+        cues = [
+            c
+            for c in cues
+            if not any(
+                o is not c and o.start <= c.start and c.end <= o.end and o.end - o.start > c.end - c.start for o in cues
+            )
+        ]
         hits = [h for h in hits if h.entity != cue_entity]
         strong = {h.role for h in hits if (h.entity, h.value) == ("red_flag", self._infection["sign"])}
         for role in {c.role for c in cues} - strong:
@@ -278,7 +287,8 @@ class RedFlagDetector:
             kinds = {c.value for c in group} | (set(explained) if role is None else set())
             needs = set(self._infection["redness"])
             second = set(self._infection["second_signs"])
-            if kinds & needs and kinds & second:
+            two_kinds = len(kinds) >= 2 and bool(kinds & set(self._infection.get("strong_cues", [])))
+            if (kinds & needs and kinds & second) or two_kinds:
                 value = self._infection["sign"]
                 used = [c for c in group if c.value in needs | second]
             else:
