@@ -73,10 +73,15 @@ run: setup train
 purge: setup
 	$(BIN)/python -m bot.privacy.retention endpoints.yml
 
-# The conversation in the terminal over the widget channel (bot/terminal/): the action
-# server and the bot start quietly (logs in build/shell/) and stop when you leave.
+# The conversation in the terminal over the widget channel (bot/terminal/): set-up and
+# training when needed, then the action server and the bot, all with their output in
+# build/shell/ (nothing but the conversation on screen); leaving stops both servers.
 # With a bot already running: .venv/bin/python -m bot.terminal --url http://127.0.0.1:5005
-shell: setup train
+shell:
+	@mkdir -p build/shell
+	@$(MAKE) -s -q $(MODEL_STAMP) 2>/dev/null || { \
+	  echo "Setting up and training first (a few minutes; log in build/shell/setup.log)..."; \
+	  $(MAKE) -s $(MODEL_STAMP) >build/shell/setup.log 2>&1 || { tail -n 25 build/shell/setup.log; exit 1; }; }
 	@$(BIN)/python -m bot.terminal --start --port $(BOT_PORT) --actions-port $(ACTIONS_PORT)
 
 # Rasa's own `rasa shell`, for people who know Rasa (Rasa's logs and its button menus).
