@@ -27,7 +27,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # No usage data or error reports leave the machine (Rasa sends them unless told not to).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run purge shell rasa-shell test lint bench compare-nlu browser-deps clean
+.PHONY: setup train run purge shell rasa-shell test lint bench compare-nlu browser-deps terminal-deps clean
 
 setup: $(INSTALLED) $(SPACY_MODEL)
 
@@ -49,6 +49,10 @@ $(MODEL_STAMP): $(TRAIN_INPUTS) $(SPACY_MODEL)
 	touch $@
 
 # The browser tests need Debian's Chromium and axe-core from npm (no browser download).
+# The terminal tests drive the chat in tmux, Debian's terminal multiplexer.
+terminal-deps:
+	@command -v tmux >/dev/null || (apt-get update -qq && apt-get install -y -qq tmux >/dev/null)
+
 browser-deps: node_modules/axe-core/axe.min.js
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
@@ -59,7 +63,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 lint: setup
 	$(BIN)/ruff check bot actions tests bench
 
-test: setup train browser-deps lint
+test: setup train browser-deps terminal-deps lint
 	$(BIN)/python -m pytest
 
 run: setup train
