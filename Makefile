@@ -80,6 +80,7 @@ shell: setup train
 
 bench: setup train
 	$(BIN)/python -m bench.bench
+	$(BIN)/python -m bench.adversarial
 
 # Held-out accuracy of our classifier against DIET (the figures behind the choice).
 compare-nlu: setup
