@@ -34,7 +34,7 @@ setup: $(INSTALLED) $(SPACY_MODEL)
 $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Rasa 3.6 needs Python 3.10 (see .python-version)"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade "pip==24.0"
+	$(BIN)/python -m pip install -q --upgrade "pip==25.3"
 	$(BIN)/python -m pip install -q -r requirements.txt
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
@@ -99,6 +99,7 @@ rasa-shell: setup train
 
 bench: setup train
 	$(BIN)/python -m bench.bench
+	$(BIN)/python -m bench.adversarial
 
 # Held-out accuracy of our classifier against DIET (the figures behind the choice).
 compare-nlu: setup
