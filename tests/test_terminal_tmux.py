@@ -49,6 +49,7 @@ class Tmux:
         exports = " ".join(f"{name}={value}" for name, value in environment.items())
         self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "chat", "-x", str(WIDTH), "-y", str(HEIGHT),
                   f"cd {REPO} && env {exports} {command}")
+        self.socket_path = self.tmux("display-message", "-p", "#{socket_path}").strip()
         self.tmux("set-option", "-t", "chat", "remain-on-exit", "on")
         self.tmux("set-option", "-t", "chat", "history-limit", "10000")
 
@@ -73,7 +74,8 @@ class Tmux:
         state = self.tmux("display-message", "-p", "-t", "chat", "#{pane_dead} #{pane_dead_status}").split()
         return int(state[1]) if state[0] == "1" and len(state) > 1 else None
 
-    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 60.0) -> str:
+    # Generous bounds: 2 shared cores under load can make one answer take tens of seconds.
+    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 120.0) -> str:
         deadline = time.monotonic() + timeout
         while True:
             screen = self.screen()
@@ -93,6 +95,7 @@ class Tmux:
 
     def close(self) -> None:
         subprocess.run([TMUX, "-L", self.socket, "kill-server"], capture_output=True, timeout=30)
+        Path(self.socket_path).unlink(missing_ok=True)  # tmux leaves its socket file behind
 
 
 def new_sender(url: str) -> str:
@@ -120,7 +123,7 @@ def answer_text(answer: list[dict]) -> str:
 def chat(bot_stack: BotStack) -> Iterator[Tmux]:
     pane = Tmux(f"{sys.executable} -m bot.terminal --url {bot_stack.url}")
     try:
-        pane.wait_for(lambda screen: DISCLAIMER_WORDS in screen, "the disclaimer")
+        pane.wait_for(lambda screen: DISCLAIMER_WORDS in screen, "the disclaimer", timeout=180)
         yield pane
     finally:
         pane.close()
