@@ -49,6 +49,7 @@ from bot.channels.validation import (
     parse_sender_body,
 )
 from bot.privacy.deletion import DeletionError, asks_for_deletion, delete_conversation
+from bot.privacy.redaction import warm_up
 from bot.rasa_internals import agent_of, install_loud_tracker_store
 from bot.settings import ClinicSettings, SettingsError, load_settings
 from bot.widget.build import build_widget
@@ -254,6 +255,7 @@ class WidgetInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
         install_loud_tracker_store()
+        warm_up()
         session_ids.session_key()  # create the signing key at start, not on a first visitor
         return cls()
 
