@@ -50,6 +50,9 @@ class _AgentWithUnreachableLocks:
         self.lock_store = ConversationLockStore(url=UNREACHABLE_REDIS)
         self.processed = 0
 
+    def is_ready(self) -> bool:
+        return True  # a model is loaded; only the locks are unreachable
+
     async def handle_message(self, message: UserMessage) -> None:
         async with self.lock_store.lock(message.sender_id):
             self.processed += 1
