@@ -127,7 +127,7 @@ cluster-stop:
 
 # Its own cluster (ports from CLUSTER_TEST_PORT, state in .cluster/test), started and stopped by the test.
 cluster-test: setup train cluster-deps
-	CLUSTER_TEST_PORT=$(CLUSTER_TEST_PORT) $(BIN)/python -m pytest tests/cluster/check_cluster.py -v
+	CLUSTER_TEST_PORT=$(CLUSTER_TEST_PORT) $(BIN)/python -m pytest tests/cluster/check_cluster.py -v -rA
 
 # The final NLU pipeline against the previous one and DIET, on the held-out and outside sets.
 compare-nlu: setup
