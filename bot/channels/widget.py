@@ -220,7 +220,11 @@ def _origin_refused(request: Request) -> Optional[HTTPResponse]:
 
 
 def _issued_sender(request: Request) -> ChatRequest | HTTPResponse:
-    """The validated body of a request naming a conversation, or the error response."""
+    """The validated body of a request naming a conversation, or the error response
+    (a refused origin first, then a malformed body, then an id the server did not issue)."""
+    refused = _origin_refused(request)
+    if refused:
+        return refused
     try:
         check_content_type(request.headers.get("content-type"))
         body = request.body or b""
@@ -366,9 +370,6 @@ class WidgetInput(InputChannel):
 
         @widget.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            refused = _origin_refused(request)
-            if refused:
-                return refused
             parsed = _issued_sender(request)
             if isinstance(parsed, HTTPResponse):
                 return parsed
@@ -380,9 +381,6 @@ class WidgetInput(InputChannel):
 
         @widget.route("/forget", methods=["POST"])
         async def forget(request: Request) -> HTTPResponse:
-            refused = _origin_refused(request)
-            if refused:
-                return refused
             parsed = _issued_sender(request)
             if isinstance(parsed, HTTPResponse):
                 return parsed

@@ -18,9 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bot.content.records import CONTENT_DIR, ContentRecordError, Review, Source, Text, parse_review, parse_sources
+from bot.content.records import (
+    CONTENT_DIR,
+    ContentRecordError,
+    Review,
+    Source,
+    Text,
+    parse_review,
+    parse_sources,
+    read_yaml,
+)
 
 ADVICE_DIR = CONTENT_DIR / "advice"
 
@@ -140,11 +147,7 @@ def parse_advice_record(raw: Any, path: Path) -> AdviceRecord:
 
 
 def load_advice_record(path: Path) -> AdviceRecord:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ContentRecordError(f"{path.name}: not valid YAML: {error}") from error
-    return parse_advice_record(raw, path)
+    return parse_advice_record(read_yaml(path), path)
 
 
 def load_advice_records(directory: Path = ADVICE_DIR) -> list[AdviceRecord]:

@@ -175,12 +175,16 @@ def parse_record(raw: Any, path: Path) -> Record:
                   then=tuple(then), raw=raw)
 
 
-def load_record(path: Path) -> Record:
+def read_yaml(path: Path) -> Any:
+    """A record file's YAML, or an error that names the file."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ContentRecordError(f"{path.name}: not valid YAML: {error}") from error
-    return parse_record(raw, path)
+
+
+def load_record(path: Path) -> Record:
+    return parse_record(read_yaml(path), path)
 
 
 def load_records(directory: Path = CONTENT_DIR) -> list[Record]:
