@@ -3,6 +3,8 @@
 Rasa 3.6's REST channel catches every exception of message handling, logs it and answers
 ``200`` with whatever replies were collected: for a lock failure that is ``[]``, and the
 client cannot tell "the bot had nothing to say" from "your message was dropped". The
+project's own channels answer a failed turn with a 503 themselves (bot/channels/turn.py);
+this middleware covers any channel that does not (Rasa's own, or one added later). The
 lock store (``bot.lock_store``) marks the failure in a context variable of the request's
 task; a response middleware on Rasa's Sanic app then replaces the answer with a 503 JSON
 error and a ``Retry-After`` header, so the client (or the widget) can send it again.
@@ -48,7 +50,9 @@ async def _forget_previous(request: Any) -> None:
 
 async def _answer_failure(request: Any, response: Any) -> Any:
     reason = take_lock_failure()
-    if reason is None:
+    # A channel that reports failures itself (bot/channels/turn.py answers 503 with the
+    # emergency number) keeps its answer; only a "successful" answer is replaced.
+    if reason is None or getattr(response, "status", 200) != 200:
         return None
     from sanic.response import json
 

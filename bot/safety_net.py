@@ -28,7 +28,7 @@ after advice had been given (a second person's bumps are judged on their own ans
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from bot.triage import TriageTable, decide, decide_after_questionnaire, questionnaire_findings
@@ -140,10 +140,7 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
         if latest.answer != NO:
             # "Yes", or no usable answer: the more urgent reading (never silence).
             newly_confirmed = _reading_of(episode.pending, latest.answer, table)
-    episode = Episode(
-        episode.turns, episode.slots, episode.level, None, episode.confirmed | newly_confirmed,
-        episode.dismissed, answers_now=episode.answers_now, questionnaire_advised=episode.questionnaire_advised,
-    )
+    episode = replace(episode, pending=None, confirmed=episode.confirmed | newly_confirmed)
 
     at_once = _interrupting_decision(episode, table, latest.findings(PRESENT) | newly_confirmed)
     if at_once is not None:

@@ -7,6 +7,7 @@ deployment can move from the default SQLite file to PostgreSQL without editing f
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -22,8 +23,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, func
-from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -66,22 +66,6 @@ def connection_arguments(url: str) -> dict[str, Any]:
     return {"dialect": dialect, "host": url, "db": parsed.database or "milia"}
 
 
-def use_sqlite_wal(engine: Engine) -> None:
-    """SQLite in write-ahead-log mode with ``synchronous=NORMAL``: one fsync per checkpoint, not per turn.
-
-    Profiled under load, a turn's commit (journal + fsync in SQLite's default mode) was a
-    third of the server's time. In WAL mode readers do not block the writer either. A
-    power cut (not a crash of the bot) may lose the last turns; the file stays consistent.
-    """
-
-    @sqlalchemy_event.listens_for(engine, "connect")
-    def _on_connect(connection: Any, _: Any) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-
 class _Known:
     """A tracker this server saved, with how many of its events are stored and the last stored id."""
 
@@ -115,6 +99,10 @@ class TurnCachingMixin:
         return session.query(func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        # Rasa's SQL access and message handling never wait on the network, so a turn would
+        # run start to end without letting the server read newly arrived messages; yielding
+        # here lets them take their lock ticket now, in arrival order (bot/lock_store.py).
+        await asyncio.sleep(0)
         known = self._known.pop(sender_id, None)
         if known is not None and self.domain is not None and len(known.tracker.events) == known.stored:
             with self.session_scope() as session:  # type: ignore[attr-defined]
@@ -136,6 +124,7 @@ class TurnCachingMixin:
         return await super().retrieve(sender_id)  # type: ignore[misc]
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        await asyncio.sleep(0)  # as in `retrieve`
         await self.stream_events(tracker)  # type: ignore[attr-defined]
         with self.session_scope() as session:  # type: ignore[attr-defined]
             rows = [self._row(tracker.sender_id, event) for event in self._unsaved(session, tracker)]
@@ -177,7 +166,7 @@ class UrlSQLTrackerStore(TurnCachingMixin, SQLTrackerStore):
     """``SQLTrackerStore`` whose connection is one URL (SQLite file by default).
 
     Turns are loaded and saved at a cost independent of the conversation's length
-    (``TurnCachingMixin``), and SQLite runs in WAL mode (``use_sqlite_wal``).
+    (``TurnCachingMixin``); SQLite connections are kept open between turns.
     """
 
     def __init__(
@@ -197,9 +186,11 @@ class UrlSQLTrackerStore(TurnCachingMixin, SQLTrackerStore):
         self._init_cache()
         if self.engine.dialect.name == "sqlite":
             # Rasa's engine opens and closes a SQLite connection per turn (a tenth of a
-            # turn's time in the profile); keep a few open, in WAL mode.
+            # turn's time in the profile); keep a few open. SQLite keeps its default
+            # journal (every commit on disk; WAL mode was measured faster, but it hides a
+            # read-only database from the store's failure reporting, see
+            # tests/test_storage_failure.py).
             self.engine.dispose()
             self.engine = create_engine(self.engine.url, poolclass=QueuePool, pool_size=2, max_overflow=4,
                                         connect_args={"check_same_thread": False})
-            use_sqlite_wal(self.engine)
             self.sessionmaker = sessionmaker(bind=self.engine)

@@ -50,6 +50,9 @@ class _AgentWithUnreachableLocks:
         self.lock_store = ConversationLockStore(url=UNREACHABLE_REDIS)
         self.processed = 0
 
+    def is_ready(self) -> bool:
+        return True  # a model is loaded; only the locks are unreachable
+
     async def handle_message(self, message: UserMessage) -> None:
         async with self.lock_store.lock(message.sender_id):
             self.processed += 1
@@ -62,12 +65,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_lock_failure_is_a_503_json_not_200_empty() -> None:
+def _serve_and_ask(channel: Any) -> tuple[list[tuple[int, Any, Any]], _AgentWithUnreachableLocks]:
     Sanic.test_mode = True  # several apps of the same name in one test process
     app = Sanic("rasa_server")
     agent = _AgentWithUnreachableLocks()  # creating the lock store installs the middleware
     app.ctx.agent = agent
-    register([ValidatedRestInput()], app, route="/webhooks/")
+    register([channel], app, route="/webhooks/")
     port = _free_port()
 
     async def scenario() -> list[tuple[int, Any]]:
@@ -87,8 +90,19 @@ def test_lock_failure_is_a_503_json_not_200_empty() -> None:
             await server.wait_closed()
         return answers
 
-    (status, body, retry_after), (health_status, _, _) = asyncio.run(scenario())
+    return asyncio.run(scenario()), agent
+
+
+def test_lock_failure_in_rasas_own_rest_channel_is_a_503_json_not_200_empty() -> None:
+    ((status, body, retry_after), (health_status, _, _)), agent = _serve_and_ask(RestInput())
     assert status == 503
     assert "send it again" in body["error"] and retry_after
     assert agent.processed == 0
-    assert health_status == 200
+    assert health_status == 200  # the same keep-alive connection is not marked by the failure
+
+
+def test_a_channel_that_reports_the_failure_itself_keeps_its_answer() -> None:
+    ((status, body, _), _), agent = _serve_and_ask(ValidatedRestInput())
+    assert status == 503
+    assert "emergency_number" in body  # bot/channels/turn.py's answer, not replaced
+    assert agent.processed == 0

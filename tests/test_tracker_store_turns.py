@@ -115,10 +115,3 @@ def test_deleted_conversation_is_not_served_from_memory(tmp_path: Path, domain: 
     with sqlite3.connect(tmp_path / "t.db") as connection:
         connection.execute("DELETE FROM events WHERE sender_id = 'erin'")
     assert asyncio.run(store.retrieve("erin")) is None
-
-
-def test_sqlite_runs_in_wal_mode(tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = _store(tmp_path / "t.db", domain, monkeypatch)
-    asyncio.run(_say(store, "fay", "hello", domain))
-    with sqlite3.connect(tmp_path / "t.db") as connection:
-        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
