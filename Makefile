@@ -33,15 +33,15 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # No usage data or error reports leave the machine (Rasa sends them unless told not to).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run purge shell rasa-shell test lint bench compare-nlu browser-deps clean content content-report report \
-        cluster cluster-stop cluster-test cluster-deps
+.PHONY: setup train run purge shell rasa-shell test lint bench compare-nlu browser-deps terminal-deps clean \
+        content content-report report cluster cluster-stop cluster-test cluster-deps
 
 setup: $(INSTALLED) $(SPACY_MODEL)
 
 $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Rasa 3.6 needs Python 3.10 (see .python-version)"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade "pip==24.0"
+	$(BIN)/python -m pip install -q --upgrade "pip==25.3"
 	$(BIN)/python -m pip install -q -r requirements.txt
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
@@ -56,6 +56,10 @@ $(MODEL_STAMP): $(TRAIN_INPUTS) $(SPACY_MODEL)
 	touch $@
 
 # The browser tests need Debian's Chromium and axe-core from npm (no browser download).
+# The terminal tests drive the chat in tmux, Debian's terminal multiplexer.
+terminal-deps:
+	@command -v tmux >/dev/null || (apt-get update -qq && apt-get install -y -qq tmux >/dev/null)
+
 browser-deps: node_modules/axe-core/axe.min.js
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
@@ -66,7 +70,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 lint: setup
 	$(BIN)/ruff check bot actions tests bench
 
-test: setup train browser-deps lint
+test: setup train browser-deps terminal-deps lint
 	$(BIN)/python -m pytest
 
 run: setup train
@@ -80,10 +84,15 @@ run: setup train
 purge: setup
 	$(BIN)/python -m bot.privacy.retention endpoints.yml
 
-# The conversation in the terminal over the widget channel (bot/terminal/): the action
-# server and the bot start quietly (logs in build/shell/) and stop when you leave.
+# The conversation in the terminal over the widget channel (bot/terminal/): set-up and
+# training when needed, then the action server and the bot, all with their output in
+# build/shell/ (nothing but the conversation on screen); leaving stops both servers.
 # With a bot already running: .venv/bin/python -m bot.terminal --url http://127.0.0.1:5005
-shell: setup train
+shell:
+	@mkdir -p build/shell
+	@$(MAKE) -s -q $(MODEL_STAMP) 2>/dev/null || { \
+	  echo "Setting up and training first (a few minutes; log in build/shell/setup.log)..."; \
+	  $(MAKE) -s $(MODEL_STAMP) >build/shell/setup.log 2>&1 || { tail -n 25 build/shell/setup.log; exit 1; }; }
 	@$(BIN)/python -m bot.terminal --start --port $(BOT_PORT) --actions-port $(ACTIONS_PORT)
 
 # Rasa's own `rasa shell`, for people who know Rasa (Rasa's logs and its button menus).
@@ -97,6 +106,7 @@ rasa-shell: setup train
 
 bench: setup train
 	$(BIN)/python -m bench.bench
+	$(BIN)/python -m bench.adversarial
 
 # Several servers the way Rasa scales (deploy/cluster.py): PostgreSQL tracker store, Redis
 # locks, CLUSTER_SERVERS Rasa servers, one action server, nginx round-robin in front, on

@@ -26,6 +26,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
+from bot.questionnaire import is_correction
 from bot.safety_net import NO, YES, Episode, Pending, UserTurn, entity_signs, entity_values, mentions_baby, settle
 from bot.triage import TriageTable, decision_slots
 
@@ -131,16 +132,17 @@ class SessionView:
         age: Optional[str] = None
         age_before: Optional[str] = None
         last_user = 0
+        correcting = False
         for index, event in enumerate(self.events):
             if isinstance(event, UserUttered):
-                last_user, age_before = index, age
+                last_user, age_before, correcting = index, age, is_correction(event.text or "")
             elif isinstance(event, SlotSet) and event.key == AGE_SLOT and event.value is not None:
                 age = str(event.value)
             elif isinstance(event, ActionExecuted):
                 if event.action_name in self.advice_levels:
                     advised = True
                 elif event.action_name == START_QUESTIONNAIRE and advised:
-                    if age_before is not None and age is not None and age != age_before:
+                    if age_before is not None and age is not None and age != age_before and not correcting:
                         starts.append((last_user, age))
                     advised = False
         return starts
@@ -239,17 +241,19 @@ def answered_clarifications(events: Sequence[Event]) -> set[int]:
 
 
 def age_changed_now(events: Sequence[Event]) -> bool:
-    """True when the latest user message gave an age group different from the one known before."""
+    """True when the latest user message gave an age group different from the one known before
+    (and is not a correction of it: "sorry, she's actually 5 months")."""
     age_before: Optional[str] = None
     age_now: Optional[str] = None
     seen_user = False
+    correcting = False
     for event in events:
         if isinstance(event, UserUttered):
             age_before = age_now if age_now is not None else age_before
-            age_now, seen_user = None, True
+            age_now, seen_user, correcting = None, True, is_correction(event.text or "")
         elif isinstance(event, SlotSet) and event.key == AGE_SLOT and event.value is not None:
             if seen_user:
                 age_now = str(event.value)
             else:
                 age_before = str(event.value)
-    return seen_user and age_before is not None and age_now is not None and age_now != age_before
+    return seen_user and not correcting and age_before is not None and age_now is not None and age_now != age_before

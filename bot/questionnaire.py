@@ -50,19 +50,27 @@ def payload_entities(payload: str) -> dict[str, Any]:
 
 def button_answer(text: str, buttons: Iterable[Mapping[str, Any]], slot: str) -> Optional[Any]:
     """The value for ``slot`` of the button whose title the person typed, if one clearly matches."""
-    typed = normalise(text)
-    if not typed:
-        return None
+    # The whole message, or its first clause ("not sure, since we got home from hospital").
+    candidates = {normalise(text), normalise(re.split(r"[,.;:!?]", text, maxsplit=1)[0])} - {""}
     best: tuple[float, Optional[Any]] = (0.0, None)
     for button in buttons:
         value = payload_entities(str(button.get("payload", ""))).get(slot)
         if value is None:
             continue
         title = normalise(str(button.get("title", "")))
-        score = fuzz.ratio(typed, title)
+        score = max(fuzz.ratio(typed, title) for typed in candidates) if candidates else 0.0
         if score > best[0]:
             best = (score, value)
     return best[1] if best[0] >= MIN_TITLE_SCORE else None
+
+
+# A message that corrects what was said before ("sorry, she's actually 5 months").
+_CORRECTION = re.compile(r"\b(sorry|actually|i mean|i meant|correction|mistake|typo|wrong|not \d)", re.I)
+
+
+def is_correction(text: str) -> bool:
+    """True when the message reads as a correction of an earlier answer, not news."""
+    return bool(_CORRECTION.search(text or ""))
 
 
 def age_answer(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optional[str]:

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from bot.content.__main__ import set_review
+from bot.content.advice import load_advice_records
 from bot.content.governance import next_review, problems
 from bot.content.records import CONTENT_DIR, ContentRecordError, load_records, parse_record
 from bot.content.render import generated_files, rules_file, source_line
@@ -18,6 +19,7 @@ from bot.content.report import render_report
 from bot.domain_files import load_domain
 
 RECORDS = load_records()
+ADVICE = load_advice_records()
 TOPICS = [record.topic for record in RECORDS]
 TODAY = dt.date(2026, 12, 1)
 
@@ -54,8 +56,8 @@ def test_one_record_per_knowledge_intent() -> None:
 
 
 def test_generated_files_match_the_records() -> None:
-    """domain/answers/*.yml and data/rules/knowledge.yml are exactly what the records give."""
-    stale = [str(path) for path, text in generated_files(RECORDS).items()
+    """domain/answers/*.yml, data/rules/knowledge.yml and domain/triage_advice.yml are what the records give."""
+    stale = [str(path) for path, text in generated_files(RECORDS, ADVICE).items()
              if not path.exists() or path.read_text(encoding="utf-8") != text]
     assert not stale, f"run `python -m bot.content build` (make content): out of date: {stale}"
 
@@ -176,6 +178,6 @@ def test_content_report_lists_status_sources_dates_and_full_text() -> None:
             assert f'href="{source.url}"' in page
         for _, text in record.texts:
             assert text.text.replace("'", "&#x27;").replace('"', "&quot;") in page
-    assert "16 answers; 1 need attention" in page
+    assert "16 records; 1 need attention" in page
     assert "review status is in_review, not approved" in page
     assert "2027-03-10" in page

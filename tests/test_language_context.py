@@ -31,6 +31,10 @@ TABLE = [
     ("no fever. floppy", "floppy_unresponsive", "floppy", "present"),
     ("fever-free for days", "fever", "fever", "drop"),
     ("no longer feeding", "poor_feeding", "feeding", "present"),
+    # an emergency sign after a comma is negated only if the list goes on with "or"
+    ("no temperature, very floppy", "floppy_unresponsive", "floppy", "present"),
+    ("not floppy, blue or grey", "colour_change", "blue", "drop"),
+    ("no redness, swelling or pain", "infection_sign", "swelling", "drop"),
     # uncertain stays a finding (fail safe); nearest of negation and doubt decides
     ("not sure if she has a fever", "fever", "fever", "present"),
     ("I don't think she has a fever", "fever", "fever", "present"),

@@ -22,7 +22,10 @@ CORRECTED = [  # misspelling -> sign word, certain?
     ("wheezng", "wheezing", True),
     ("temperatre", "temperature", True),
     ("infektion", "infection", True),
-    ("sepsus", "sepsis", False),
+    ("sepsus", "sepsis", True),  # one edit
+    ("purpel", "purple", True),  # one transposition
+    ("purpul", "purple", False),  # two edits in a short word
+    ("brethng", "breathng", True),  # the closest spelling of breathing; its rivals are spellings of it too
 ]
 UNTOUCHED = [  # real words (or too short) that look like sign words
     "feeling", "breed", "blessed", "reading", "reads", "running", "nervous", "sweaty",
@@ -32,7 +35,9 @@ UNTOUCHED = [  # real words (or too short) that look like sign words
 END_TO_END = [  # message -> (present red flags, suspected red flags)
     ("she is convusling", (["seizure"], [])),
     ("he's unconcious", (["floppy_unresponsive"], [])),
-    ("I think it is sepsus", ([], ["sepsis_sign"])),
+    ("purpul spots that dont fade", ([], ["non_blanching_rash"])),
+    ("she is brethng fast", (["sepsis_sign"], [])),
+    ("there are purpel spots that dont fade", (["non_blanching_rash"], [])),
     ("she's feeling fine and breeding rabbits", ([], [])),
     ("my baby is teething and dribbling", ([], [])),
 ]
@@ -77,7 +82,7 @@ def test_offsets_stay_on_the_users_words(detector: RedFlagDetector, nlp: Languag
 
 def test_a_close_rival_makes_a_correction_uncertain() -> None:
     speller = SpellingCorrector(
-        {"min_length": 4, "cutoff": 70, "certain_at": 80, "margin": 5}, ["bleeds", "breeds"], known_words=[]
+        {"min_length": 4, "cutoff": 70, "certain_edits": [[4, 1]], "margin": 5}, ["bleeds", "breeds"], known_words=[]
     )
     word, _, certain = speller.correct_word("bxeeds")
     assert word in {"bleeds", "breeds"} and certain is False
@@ -85,7 +90,7 @@ def test_a_close_rival_makes_a_correction_uncertain() -> None:
 
 def test_known_and_short_words_are_never_candidates() -> None:
     speller = SpellingCorrector(
-        {"min_length": 5, "cutoff": 70, "certain_at": 80, "margin": 5, "never_correct": ["fitted"]},
+        {"min_length": 5, "cutoff": 70, "certain_edits": [[5, 1]], "margin": 5, "never_correct": ["fitted"]},
         ["fitting"],
         known_words=["feeling"],
     )

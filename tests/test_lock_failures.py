@@ -51,7 +51,7 @@ class _AgentWithUnreachableLocks:
         self.processed = 0
 
     def is_ready(self) -> bool:
-        return True
+        return True  # a model is loaded; only the locks are unreachable
 
     async def handle_message(self, message: UserMessage) -> None:
         async with self.lock_store.lock(message.sender_id):

@@ -28,6 +28,10 @@ REDACTED = [
     ("my email is a.b+c@clinic-mail.co.uk", "a.b+c@clinic-mail.co.uk", "{{EMAIL}}"),
     ("call me on +1 415 555 0134", "415 555 0134", "{{PHONE}}"),
     ("my number is (415) 555-0135", "555-0135", "{{PHONE}}"),
+    # Numbers written the way another country writes them, whatever the clinic's country.
+    ("my name is Alice Smith, call 07700 900123", "07700 900123", "{{PHONE}}"),
+    ("text me on +44 7700 900124", "7700 900124", "{{PHONE}}"),
+    ("ring 555-0100 after six", "555-0100", "{{PHONE}}"),
     ("she was born on 12/03/2024 and has spots", "12/03/2024", "{{DATE_OF_BIRTH}}"),
     ("DOB: 3 March 2024", "3 March 2024", "{{DATE_OF_BIRTH}}"),
     ("her birthday is March 3rd, 2024", "March 3rd, 2024", "{{DATE_OF_BIRTH}}"),
@@ -35,6 +39,7 @@ REDACTED = [
     ("I live at 123 Main Street, Springfield, IL 62704 with my baby", "123 Main Street", "{{ADDRESS}}"),
     ("our address is 225 E 4th St, Austin, TX 78701", "225 E 4th St", "{{ADDRESS}}"),
     ("we are at 12 High Street, London SW1A 1AA", "12 High Street", "{{ADDRESS}}"),
+    ("i live at 12 Elm Street, how long do milia last", "Elm Street", "{{ADDRESS}}"),
     ("my name is sarah and my son has bumps", "sarah", "{{NAME}}"),
     ("My name is Sarah Jones", "Sarah Jones", "{{NAME}}"),
     ("hi, I'm Tom", "Tom", "{{NAME}}"),

@@ -43,6 +43,7 @@ def test_no_age_is_read_where_there_is_none(text: str) -> None:
         ("danger_signs", "no, none of these", "no"),
         ("danger_signs", "not sure", "unsure"),
         ("warning_signs", "No, none of these", "none"),
+        ("duration", "not sure, since we got home from hospital", "unknown"),
     ],
 )
 def test_a_typed_button_title_is_the_button(slot: str, text: str, expected: str) -> None:
@@ -60,3 +61,13 @@ def test_payload_entities_read_domain_payloads() -> None:
     assert payload_entities('/inform{{"age_group":"newborn"}}') == {"age_group": "newborn"}
     assert payload_entities("/affirm") == {}
     assert payload_entities("/inform{not json}") == {}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("sorry shes actually 5 months not 5 weeks", True), ("I meant 3 weeks", True), ("im 34", False),
+    ("what about mine, im 34", False),
+])
+def test_a_correction_is_told_from_news(text: str, expected: bool) -> None:
+    from bot.questionnaire import is_correction
+
+    assert is_correction(text) is expected

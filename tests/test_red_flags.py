@@ -1,4 +1,4 @@
-"""The deterministic red-flag detector (bot/red_flags.py) on its phrase table and more.
+"""The deterministic red-flag detector (bot/language/) on its phrase table and more.
 
 The table (tests/data/red_flag_phrases.yml) gives, per phrase, the exact set of red
 flags and, where relevant, the age group, duration, body site, audience and whether a
@@ -16,8 +16,10 @@ import pytest
 import yaml
 from spacy.language import Language
 
+from bot.language.detector import PATTERNS_PATH, RedFlagDetector, load_config, load_detector
+from bot.language.entities import Entity
+from bot.language.patterns import PatternFileError
 from bot.language.thresholds import load_rules_file
-from bot.red_flags import PATTERNS_PATH, Entity, PatternFileError, RedFlagDetector, load_config, load_detector
 from bot.spacy_pipeline import build_pipeline
 from bot.triage import load_table
 

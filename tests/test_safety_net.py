@@ -190,6 +190,7 @@ def test_age_changed_now() -> None:
     assert age_changed_now([*base, user("im 34"), SlotSet("age_group", "adult")])
     assert not age_changed_now([*base, user("she is 3 weeks"), SlotSet("age_group", "newborn")])
     assert not age_changed_now([*start(), user("im 34"), SlotSet("age_group", "adult")])
+    assert not age_changed_now([*base, user("sorry, actually 5 months"), SlotSet("age_group", "infant")])
 
 
 # ------------------------------------------------------------------ layers 2 and 3: ask first

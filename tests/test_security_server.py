@@ -249,7 +249,7 @@ def test_socketio_polling_post_bodies_are_bounded(bot_stack: BotStack) -> None:
 @pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/webhooks/widget/webhook"])
 @pytest.mark.parametrize(
     "raw",
-    [b'{"sender": "s", "message": ' + b"[" * 100000 + b"]" * 100000 + b"}",
+    [b'{"sender": "s", "message": ' + b"[" * 30000 + b"]" * 30000 + b"}",  # under 64 KB: parsed, refused
      b'{"sender": "s", "message": "\\ud800"}',
      b'{"sender": "s", "message": "hi", "metadata": {"a": {"b": {"c": {"d": {}}}}}}',
      b"\xff\xfe"],
@@ -258,6 +258,12 @@ def test_socketio_polling_post_bodies_are_bounded(bot_stack: BotStack) -> None:
 def test_malformed_bodies_get_a_4xx_on_every_chat_route(bot_stack: BotStack, path: str, raw: bytes) -> None:
     status, body = send(bot_stack.url + path, "POST", raw, {"Content-Type": "application/json"})
     assert 400 <= status < 500 and "error" in body
+
+
+@pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/webhooks/widget/webhook", "/webhooks/widget/forget"])
+def test_oversize_bodies_are_refused_before_they_are_read(bot_stack: BotStack, path: str) -> None:
+    status, _ = send(bot_stack.url + path, "POST", b"[" * (200 * 1024), {"Content-Type": "application/json"})
+    assert status == 413
 
 
 # ------------------------------------------------------------------ a slow-input attacker

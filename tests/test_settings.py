@@ -20,7 +20,7 @@ MODEL = os.environ.get("MILIA_TEST_MODEL", str(REPO / "models"))
 def test_default_settings_are_valid() -> None:
     settings = load_settings(REPO / "clinic.yml")
     assert settings.emergency_number == str(VALID["emergency_number"])
-    expected = {"clinic_name", "clinic_phone", "booking_url", "emergency_number", "medical_line"}
+    expected = {"clinic_name", "clinic_phone", "booking_url", "emergency_number", "medical_line", "retention_days"}
     assert set(settings.as_slots()) == expected
 
 

@@ -89,19 +89,26 @@ class Fault:
 
 
 class ReadOnlyDatabase:
-    """The SQLite file made immutable (even root cannot write it), as on a read-only disk."""
+    """The SQLite files made immutable (even root cannot write them), as on a read-only disk.
+
+    The store runs SQLite in WAL mode, where a write goes to the ``-wal`` file first: the
+    database and its write-ahead log are made immutable (the shared-memory index is not a
+    store of data; an immutable mapping would only crash SQLite).
+    """
 
     def __init__(self, stack: BotStack) -> None:
-        self.path = stack.workdir / "tracker.db"
+        base = stack.workdir / "tracker.db"
+        self.paths = [path for path in (base, base.with_name("tracker.db-wal"))
+                      if path.exists()]
 
     def __enter__(self) -> ReadOnlyDatabase:
         chattr = shutil.which("chattr")
         assert chattr, "chattr (e2fsprogs) is needed to make the database read-only"
-        subprocess.run([chattr, "+i", str(self.path)], check=True)
+        subprocess.run([chattr, "+i", *map(str, self.paths)], check=True)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        subprocess.run(["chattr", "-i", str(self.path)], check=True)
+        subprocess.run(["chattr", "-i", *map(str, self.paths)], check=True)
 
 
 def health(stack: BotStack, path: str = "/health") -> tuple[int, Any]:

@@ -19,11 +19,13 @@ from bot.terminal.render import (
     Nothing,
     Paragraph,
     Send,
+    ShowLink,
     UnknownCommand,
     clean,
     read_line,
     read_messages,
     render_error,
+    render_link,
     render_turn,
     render_user_line,
 )
@@ -184,6 +186,26 @@ def test_terminal_escapes_in_bot_text_are_removed() -> None:
 def test_what_a_typed_line_means(line: str, expected: object) -> None:
     options = read_messages([QUESTION]).options
     assert read_line(line, options) == expected
+
+
+FOLLOW_UPS = {
+    "text": "Reminder: in an emergency call 911.",
+    "buttons": [
+        {"title": "Call the clinic", "payload": "tel:+15550100"},
+        {"title": "Book", "type": "web_url", "url": "https://clinic.example.org/book"},
+        {"title": "Start again", "payload": "/restart"},
+    ],
+}
+
+
+def test_link_buttons_show_where_they_lead_and_are_never_sent() -> None:
+    options = read_messages([FOLLOW_UPS]).options
+    shown = screen(render_turn(read_messages([FOLLOW_UPS])))
+    assert "1. Call the clinic  tel:+15550100" in shown and "2. Book  https://clinic.example.org/book" in shown
+    assert read_line("1", options) == ShowLink(options[0])
+    assert read_line("2", options) == ShowLink(options[1])
+    assert screen(render_link(options[0])).strip() == "Call the clinic: +15550100"
+    assert read_line("3", options) == Command("/restart")  # the client's own restart, a new session
 
 
 def test_a_number_without_options_on_screen_is_sent_as_text() -> None:

@@ -22,7 +22,7 @@ from rich.console import Console
 from bot.terminal.client import BotError, WidgetClient
 from bot.terminal.repl import OPENING_MESSAGE, Conversation
 from bot.terminal.servers import Servers, StartError, endpoints_for
-from tests.test_terminal_render import DISCLAIMER, EMERGENCY, QUESTION, TREATMENT
+from tests.test_terminal_render import DISCLAIMER, EMERGENCY, FOLLOW_UPS, QUESTION, TREATMENT
 
 GREETING = [
     {"text": DISCLAIMER},
@@ -137,6 +137,14 @@ class NoConfigChat(FakeChat):
 def test_no_clinic_config_still_starts_the_conversation() -> None:
     shown = converse(NoConfigChat(), [])
     assert shown.lstrip().startswith("Hello. I'm an automated assistant") and "Sorry" not in shown
+
+
+def test_a_link_option_is_shown_not_sent_and_start_again_restarts() -> None:
+    chat = FakeChat({"talk to a person": [FOLLOW_UPS]})
+    shown = converse(chat, ["talk to a person", "1", "3"])
+    assert "Call the clinic: +15550100" in shown
+    assert [message for _, message in chat.sent] == [OPENING_MESSAGE, "talk to a person", OPENING_MESSAGE]
+    assert chat.sessions == 2
 
 
 def test_the_options_are_those_of_the_last_answer() -> None:

@@ -33,6 +33,7 @@ from sanic.response import HTTPResponse
 from bot.channels.turn import NOT_READY, run_turn
 from bot.channels.validation import RequestError, check_content_type, parse_chat_body
 from bot.channels.widget import outcome_response, settle_deletion
+from bot.privacy.redaction import warm_up
 from bot.rasa_internals import agent_of, install_loud_tracker_store
 from bot.settings import load_settings
 
@@ -51,6 +52,7 @@ class ValidatedRestInput(InputChannel):
         # server at start with the settings error instead.
         load_settings()
         install_loud_tracker_store()
+        warm_up()
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -111,6 +111,10 @@ class SocketIOInput(RasaSocketIOInput):
         @socketio_webhook.listener("before_server_start")
         async def remember_app(app: Any, loop: Any) -> None:
             server["app"] = app
+            # engine.io answers a body over its limit by closing the session and then
+            # waiting forever for the queue to drain: let Sanic refuse it first (413),
+            # also under plain `rasa run` (bot.serve does the same).
+            app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, MAX_BODY_BYTES)
 
         async def refuse(sid: str, reason: str) -> None:
             await sio.emit(self.bot_message_evt, {"text": f"Sorry, I could not read that message: {reason}."}, room=sid)

@@ -49,6 +49,7 @@ from bot.channels.validation import (
     parse_sender_body,
 )
 from bot.privacy.deletion import DeletionError, asks_for_deletion, delete_conversation
+from bot.privacy.redaction import warm_up
 from bot.rasa_internals import agent_of, install_loud_tracker_store
 from bot.settings import ClinicSettings, SettingsError, load_settings
 from bot.widget.build import build_widget
@@ -219,7 +220,11 @@ def _origin_refused(request: Request) -> Optional[HTTPResponse]:
 
 
 def _issued_sender(request: Request) -> ChatRequest | HTTPResponse:
-    """The validated body of a request naming a conversation, or the error response."""
+    """The validated body of a request naming a conversation, or the error response
+    (a refused origin first, then a malformed body, then an id the server did not issue)."""
+    refused = _origin_refused(request)
+    if refused:
+        return refused
     try:
         check_content_type(request.headers.get("content-type"))
         body = request.body or b""
@@ -254,6 +259,7 @@ class WidgetInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
         install_loud_tracker_store()
+        warm_up()
         session_ids.session_key()  # create the signing key at start, not on a first visitor
         return cls()
 
@@ -364,9 +370,6 @@ class WidgetInput(InputChannel):
 
         @widget.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            refused = _origin_refused(request)
-            if refused:
-                return refused
             parsed = _issued_sender(request)
             if isinstance(parsed, HTTPResponse):
                 return parsed
@@ -378,9 +381,6 @@ class WidgetInput(InputChannel):
 
         @widget.route("/forget", methods=["POST"])
         async def forget(request: Request) -> HTTPResponse:
-            refused = _origin_refused(request)
-            if refused:
-                return refused
             parsed = _issued_sender(request)
             if isinstance(parsed, HTTPResponse):
                 return parsed

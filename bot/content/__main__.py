@@ -1,8 +1,10 @@
 """Content tools: ``python -m bot.content build | check | approve TOPIC | report``.
 
-- ``build``   regenerate domain/answers/*.yml and data/rules/knowledge.yml from the records.
+- ``build``   regenerate domain/answers/*.yml, data/rules/knowledge.yml and
+              domain/triage_advice.yml from the records (answers and advice).
 - ``check``   list every record that may not be published (exit 1 if any).
-- ``approve`` record a review: status approved, today's date, next review in 12 months,
+- ``approve`` record a review of a topic or an advice record (e.g. ``triage_soon``):
+              status approved, today's date, next review in 12 months,
               and the fingerprint of the texts as read (``--reviewer-role`` required).
 - ``report``  write the HTML page for the clinical lead (default test-output/content-report.html).
 """
@@ -15,14 +17,14 @@ import re
 import sys
 from pathlib import Path
 
+from bot.content.advice import ADVICE_DIR, load_advice_record, load_advice_records
 from bot.content.governance import next_review, problems
 from bot.content.records import CONTENT_DIR, REPO, load_record, load_records
 from bot.content.render import generated_files
 
 
 def build() -> int:
-    records = load_records()
-    for path, text in generated_files(records).items():
+    for path, text in generated_files(load_records(), load_advice_records()).items():
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path.relative_to(REPO)}")
@@ -31,7 +33,7 @@ def build() -> int:
 
 def check(today: dt.date) -> int:
     failing = 0
-    for record in load_records():
+    for record in [*load_records(), *load_advice_records()]:
         for problem in problems(record, today):
             failing += 1
             print(f"{record.path.relative_to(REPO)}: {problem}")
@@ -60,7 +62,13 @@ def set_review(text: str, values: dict[str, str]) -> str:
 
 def approve(topic: str, reviewer_role: str, today: dt.date, months: int) -> int:
     path = CONTENT_DIR / f"{topic}.yml"
-    record = load_record(path)
+    if path.exists():
+        record = load_record(path)
+    else:
+        path = ADVICE_DIR / f"{topic}.yml"
+        if not path.exists():
+            raise SystemExit(f"no content record {topic}.yml in {CONTENT_DIR} or {ADVICE_DIR}")
+        record = load_advice_record(path)
     text = set_review(path.read_text(encoding="utf-8"), {
         "status": "approved",
         "reviewer_role": reviewer_role,
@@ -96,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         return approve(args.topic, args.reviewer_role, args.today, args.months)
     from bot.content.report import write_report
 
-    path = write_report(load_records(), args.out)
+    path = write_report([*load_records(), *load_advice_records()], args.out)
     print(f"wrote {path}")
     return 0
 

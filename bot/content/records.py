@@ -77,6 +77,10 @@ class Record:
         return f"ask_{self.topic}"
 
     @property
+    def describes(self) -> str:
+        return f"intent {self.intent}"
+
+    @property
     def texts(self) -> list[tuple[str, Text]]:
         """Every text with a label: ("professional", ...), ("plain", ...), ("more", ...)."""
         labelled = [(name, self.answer[name]) for name in VARIANTS]
@@ -119,6 +123,34 @@ def _text(raw: Any, where: str) -> Text:
     return Text(text=" ".join(raw["text"].split()), sources=tuple(sources), buttons=tuple(buttons))
 
 
+def parse_review(raw: Any, where: str) -> Review:
+    """The ``review:`` block of a record (shared by answer and advice records)."""
+    review_raw = raw if isinstance(raw, dict) else {}
+    status = review_raw.get("status")
+    if status not in REVIEW_STATUSES:
+        raise ContentRecordError(f"{where}: review.status {status!r} is not one of {REVIEW_STATUSES}")
+    return Review(
+        status=status,
+        reviewer_role=str(review_raw.get("reviewer_role") or ""),
+        last_reviewed=_date(review_raw.get("last_reviewed"), f"{where}: review.last_reviewed"),
+        next_review_due=_date(review_raw.get("next_review_due"), f"{where}: review.next_review_due"),
+        approved_text=str(review_raw.get("approved_text") or ""),
+    )
+
+
+def parse_sources(raw: Any, where: str) -> dict[str, Source]:
+    """The ``sources:`` block of a record: key -> publisher, title, url."""
+    if raw is not None and not isinstance(raw, dict):
+        raise ContentRecordError(f"{where}: sources: a mapping of keys to publisher, title, url")
+    sources = {}
+    for key, value in (raw or {}).items():
+        if not isinstance(value, dict) or not value.get("publisher") or not value.get("title"):
+            raise ContentRecordError(f"{where}: sources.{key} needs a publisher and a title")
+        sources[key] = Source(key=key, publisher=str(value["publisher"]), title=str(value["title"]),
+                              url=str(value.get("url") or ""))
+    return sources
+
+
 def parse_record(raw: Any, path: Path) -> Record:
     """Validate one record's YAML dict; the error names the file and the field."""
     where = path.name
@@ -127,23 +159,8 @@ def parse_record(raw: Any, path: Path) -> Record:
     topic = raw.get("topic")
     if topic != path.stem:
         raise ContentRecordError(f"{where}: topic {topic!r} must match the file name {path.stem!r}")
-    review_raw = raw.get("review") or {}
-    status = review_raw.get("status")
-    if status not in REVIEW_STATUSES:
-        raise ContentRecordError(f"{where}: review.status {status!r} is not one of {REVIEW_STATUSES}")
-    review = Review(
-        status=status,
-        reviewer_role=str(review_raw.get("reviewer_role") or ""),
-        last_reviewed=_date(review_raw.get("last_reviewed"), f"{where}: review.last_reviewed"),
-        next_review_due=_date(review_raw.get("next_review_due"), f"{where}: review.next_review_due"),
-        approved_text=str(review_raw.get("approved_text") or ""),
-    )
-    sources = {}
-    for key, value in (raw.get("sources") or {}).items():
-        if not isinstance(value, dict) or not value.get("publisher") or not value.get("title"):
-            raise ContentRecordError(f"{where}: sources.{key} needs a publisher and a title")
-        sources[key] = Source(key=key, publisher=str(value["publisher"]), title=str(value["title"]),
-                              url=str(value.get("url") or ""))
+    review = parse_review(raw.get("review"), where)
+    sources = parse_sources(raw.get("sources"), where)
     answer_raw = raw.get("answer") or {}
     answer = {name: _text(answer_raw.get(name), f"{where}: answer.{name}") for name in VARIANTS}
     more = _text(raw["more"], f"{where}: more") if raw.get("more") is not None else None
@@ -158,12 +175,16 @@ def parse_record(raw: Any, path: Path) -> Record:
                   then=tuple(then), raw=raw)
 
 
-def load_record(path: Path) -> Record:
+def read_yaml(path: Path) -> Any:
+    """A record file's YAML, or an error that names the file."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ContentRecordError(f"{path.name}: not valid YAML: {error}") from error
-    return parse_record(raw, path)
+
+
+def load_record(path: Path) -> Record:
+    return parse_record(read_yaml(path), path)
 
 
 def load_records(directory: Path = CONTENT_DIR) -> list[Record]:

@@ -13,10 +13,14 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING, Union
 
 import yaml
 
 from bot.content.records import REPO, Record, Text
+
+if TYPE_CHECKING:
+    from bot.content.advice import AdviceRecord
 
 ANSWERS_DIR = REPO / "domain" / "answers"
 RULES_FILE = REPO / "data" / "rules" / "knowledge.yml"
@@ -24,7 +28,7 @@ PROFESSIONAL = [{"type": "slot", "name": "audience", "value": "professional"}]
 WIDTH = 88
 
 
-def source_line(record: Record, text: Text) -> str:
+def source_line(record: Union[Record, AdviceRecord], text: Text) -> str:
     """The line under every answer: its sources as links, and the month of the last review.
 
     ``[label](url)`` is the link form the widget renders (bot/widget/widget.js); a
@@ -171,8 +175,11 @@ def rules_file(records: list[Record]) -> str:
     return "".join(parts)
 
 
-def generated_files(records: list[Record]) -> dict[Path, str]:
-    """Every generated file and the text it must have."""
+def generated_files(records: list[Record], advice: list[AdviceRecord]) -> dict[Path, str]:
+    """Every generated file and the text it must have: the answers, their rules, the triage advice."""
+    from bot.content.render_advice import ADVICE_FILE, advice_file  # it imports source_line from here
+
     files = {ANSWERS_DIR / f"{record.topic}.yml": domain_file(record) for record in records}
     files[RULES_FILE] = rules_file(records)
+    files[ADVICE_FILE] = advice_file(advice)
     return files

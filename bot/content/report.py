@@ -10,17 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import html
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
+from bot.content.advice import AdviceRecord
 from bot.content.governance import problems
-from bot.content.records import Record
+from bot.content.records import REPO, Record
 from bot.content.render import source_line
+
+AnyRecord = Union[Record, AdviceRecord]
 
 _STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;
 vertical-align:top}th{background:#eee}.ok{color:#135e13}.bad{color:#a00000;font-weight:600}
-section{border-top:2px solid #444;margin-top:2rem}blockquote{background:#f6f6f6;margin:.5rem 0;padding:.5rem 1rem}
+section{border-top:2px solid #444;margin-top:2rem}
+blockquote{background:#f6f6f6;margin:.5rem 0;padding:.5rem 1rem;white-space:pre-line}
 """
 
 
@@ -28,7 +32,7 @@ def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _source_list(record: Record) -> str:
+def _source_list(record: AnyRecord) -> str:
     items = []
     for source in record.sources.values():
         label = f"{source.publisher}, {source.title}"
@@ -37,7 +41,12 @@ def _source_list(record: Record) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def render_report(records: list[Record], today: Optional[dt.date] = None) -> str:
+def _shown_path(record: AnyRecord) -> str:
+    """The record's file as a reader finds it in the repository."""
+    return str(record.path.relative_to(REPO)) if record.path.is_relative_to(REPO) else str(record.path)
+
+
+def render_report(records: list[AnyRecord], today: Optional[dt.date] = None) -> str:
     """The report's HTML for ``records`` as of ``today``."""
     today = today or dt.date.today()
     rows, sections = [], []
@@ -53,18 +62,21 @@ def render_report(records: list[Record], today: Optional[dt.date] = None) -> str
         )
         texts = []
         for label, text in record.texts:
-            texts.append(f"<h3>{_esc(label)}</h3><blockquote>{_esc(text.text)}"
-                         f"<br><small>{_esc(source_line(record, text))}</small></blockquote>")
+            shown = not isinstance(record, AdviceRecord) or record.show_source_line
+            line = (f"<small>{_esc(source_line(record, text))}</small>" if shown
+                    else f"<small>(no source line shown: a question) sources: {_esc(', '.join(text.sources))}</small>")
+            reminder = f"\n{_esc(record.reminder)}" if isinstance(record, AdviceRecord) and record.reminder else ""
+            texts.append(f"<h3>{_esc(label)}</h3><blockquote>{_esc(text.text)}\n{line}{reminder}</blockquote>")
         sections.append(
-            f'<section id="{_esc(record.topic)}"><h2>{_esc(record.topic)} (intent {_esc(record.intent)})</h2>'
-            f"<p>File: <code>bot/resources/content/{_esc(record.topic)}.yml</code> · "
+            f'<section id="{_esc(record.topic)}"><h2>{_esc(record.topic)} ({_esc(record.describes)})</h2>'
+            f"<p>File: <code>{_esc(_shown_path(record))}</code> · "
             f"fingerprint <code>{_esc(record.fingerprint())}</code> · approved "
             f"<code>{_esc(review.approved_text or 'none')}</code></p>"
             f"<h3>Sources</h3>{_source_list(record)}{''.join(texts)}</section>"
         )
     attention = sum(1 for record in records if problems(record, today))
-    summary = (f"{len(records)} answers; {attention} need attention" if attention
-               else f"{len(records)} answers; all approved, sourced and in date")
+    summary = (f"{len(records)} records; {attention} need attention" if attention
+               else f"{len(records)} records; all approved, sourced and in date")
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Content review report</title>"
         f"<style>{_STYLE}</style></head><body><h1>Content review report</h1>"
@@ -75,7 +87,7 @@ def render_report(records: list[Record], today: Optional[dt.date] = None) -> str
     )
 
 
-def write_report(records: list[Record], out: Path, today: Optional[dt.date] = None) -> Path:
+def write_report(records: list[AnyRecord], out: Path, today: Optional[dt.date] = None) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_report(records, today), encoding="utf-8")
     return out

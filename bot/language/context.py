@@ -16,8 +16,8 @@ extensions (``list_aware`` terminators and ``outcomes`` that combine categories)
 Algorithm, per message:
 1. Find modifier matches; of overlapping ones the longest wins (a PSEUDO match, e.g.
    "no longer", only blocks the shorter cue "no" and is then dropped).
-2. A cue inside a sign's own span ("won't wake", "can't open") is part of that sign
-   and modifies nothing.
+2. A cue wholly inside a sign's own span ("won't wake", "can't open") is part of
+   that sign and modifies nothing.
 3. Each remaining modifier opens its scope (FORWARD, BACKWARD or both), cut at
    ``max_scope`` and at the first modifier of a category in its ``terminated_by``.
 4. A sign inside the scope, of an allowed type, gets the category; the categories
@@ -39,7 +39,7 @@ from bot.language.patterns import PatternCompiler, PatternFileError
 
 CONTEXT_PATH = Path(__file__).resolve().parent.parent / "resources" / "context_rules.yml"
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
-RULE_KEYS = {  # medspaCy's ConTextRule keys, plus list_aware and match_on
+RULE_KEYS = {  # medspaCy's ConTextRule keys, plus list_aware, list_continues_with and match_on
     "literal",
     "category",
     "direction",
@@ -49,6 +49,7 @@ RULE_KEYS = {  # medspaCy's ConTextRule keys, plus list_aware and match_on
     "excluded_types",
     "terminated_by",
     "list_aware",
+    "list_continues_with",
     "match_on",
     "metadata",
 }
@@ -69,6 +70,8 @@ class ContextRule:
     terminated_by: frozenset[str] = frozenset()
     # TERMINATE only: no end when a list separator came first ("no redness, swelling and pain")
     list_aware: bool = False
+    # TERMINATE only: no end when one of these words follows within the scope ("not floppy, blue or grey")
+    list_continues_with: frozenset[str] = frozenset()
     match_on: str = "LEMMA"
 
     def modifies(self, target: Target) -> bool:
@@ -139,6 +142,7 @@ def parse_rules(raw: Mapping[str, Any]) -> tuple[list[ContextRule], list[Outcome
                 excluded_types=frozenset(record.get("excluded_types", [])),
                 terminated_by=frozenset(terminated_by),
                 list_aware=bool(record.get("list_aware", False)),
+                list_continues_with=frozenset(str(w) for w in record.get("list_continues_with", [])),
                 match_on=str(record.get("match_on", "LEMMA")).upper(),
             )
         )
@@ -212,7 +216,7 @@ class ConTextMatcher:
             m
             for m in kept
             if m.rule.direction != "TERMINATE"
-            and any(t.owns_cues and m.start < t.end and t.start < m.end for t in targets)
+            and any(t.owns_cues and t.start <= m.start and m.end <= t.end for t in targets)
         ]
         return sorted((m for m in kept if m.rule.direction != "PSEUDO" and m not in inside_sign), key=lambda m: m.start)
 
@@ -242,6 +246,10 @@ class ConTextMatcher:
         if other.rule.list_aware and other.start >= modifier.end:
             between = {t.lower_ for t in doc[modifier.end : other.start]}
             return not (between & self._separators)
+        if other.rule.list_continues_with and other.start >= modifier.end:
+            limit = modifier.rule.max_scope if modifier.rule.max_scope is not None else len(doc)
+            after = {t.lower_ for t in doc[other.end : modifier.end + limit]}
+            return not (after & other.rule.list_continues_with)
         return True
 
     def apply(self, doc: Doc, targets: Sequence[Target]) -> ContextResult:

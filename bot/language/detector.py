@@ -7,7 +7,7 @@ hypothetical, someone else's, harmless) comes from the ConText records in
 ``resources/context_rules.yml``; thresholds come from ``resources/triage_rules.yml``.
 This module only wires the small pieces together (pure logic, no Rasa imports).
 
-Safety properties (tested in tests/test_red_flags.py and tests/language/):
+Safety properties (tested in tests/test_red_flags.py and tests/test_language_*.py):
 * A sign is only dropped for an explicit negation or a harmless context in its own
   scope, never for uncertainty ("not sure if she has a fever" keeps the fever).
 * A negation word inside a sign's own span ("won't wake", "eye can't open") is part
@@ -33,7 +33,7 @@ from bot.language.context import CONTEXT_PATH, PRESENT, ConTextMatcher, Target, 
 from bot.language.entities import Entity, Hit, share_overlapping_spans, single_values, to_entities
 from bot.language.fuzzy import Correction, SpellingCorrector, english_words
 from bot.language.patterns import PatternCompiler, PatternFileError
-from bot.language.quantities import QuantityReader
+from bot.language.quantities import QuantityReader, Reading
 from bot.language.signs import SignMatcher
 from bot.language.thresholds import RULES_PATH, Thresholds, load_rules_file, parse_thresholds
 
@@ -144,18 +144,7 @@ class RedFlagDetector:
         match_doc, corrections = self._corrected(doc)
         found = self.signs.match(match_doc)
         readings = self.quantities.read_all(match_doc, found.quantities)
-        reading_spans = [(r.start, r.end) for r in readings if r.kind == "temperature"]
-        hits = [h for h in found.hits if not self._inside_reading(h, reading_spans)]
-        for reading in readings:
-            if reading.kind == "temperature":
-                if reading.value == "fever":
-                    hits.append(
-                        Hit(self._fever["entity"], self._fever["value"], reading.start, reading.end, kind="reading")
-                    )
-            else:
-                hits.append(
-                    Hit("age_group" if reading.kind == "age" else "duration", reading.value, reading.start, reading.end)
-                )
+        hits = self._with_readings(found.hits, readings)
         hits, explained = self._drop_contained(hits, found.harmless)
         hits = self._apply_context(match_doc, hits)
         hits, baby = self._apply_baby_rule(hits)
@@ -166,11 +155,21 @@ class RedFlagDetector:
         entities = to_entities(doc, original, single_values(hits, self._single_value), self._longest_span)
         return share_overlapping_spans(self._add_baby_mention(entities) if baby else entities, original)
 
-    def _inside_reading(self, hit: Hit, readings: Sequence[tuple[int, int]]) -> bool:
-        """A stated reading decides: fever words inside its span ("a fever of 37.5") go."""
-        if (hit.entity, hit.value) != (self._fever["entity"], self._fever["value"]):
-            return False
-        return any(hit.start < end and start < hit.end for start, end in readings)
+    def _with_readings(self, hits: list[Hit], readings: Sequence[Reading]) -> list[Hit]:
+        """The sign hits plus the readings as hits: a fever (kind ``reading``), an age group, a duration.
+
+        A stated reading decides: fever words inside its span ("a fever of 37.5") go.
+        """
+        fever = (self._fever["entity"], self._fever["value"])
+        spans = [(r.start, r.end) for r in readings if r.kind == "temperature"]
+        kept = [h for h in hits if (h.entity, h.value) != fever or not any(h.start < e and s < h.end for s, e in spans)]
+        for reading in readings:
+            if reading.kind == "temperature" and reading.value == "fever":
+                kept.append(Hit(*fever, reading.start, reading.end, kind="reading"))
+            elif reading.kind != "temperature":
+                entity = "age_group" if reading.kind == "age" else "duration"
+                kept.append(Hit(entity, reading.value, reading.start, reading.end))
+        return kept
 
     def _drop_contained(self, hits: list[Hit], harmless: Sequence[tuple[int, int]]) -> tuple[list[Hit], set[str]]:
         """Drop hits inside a harmless span (of the types it hides), and findings a containing hit overrides.
@@ -265,13 +264,22 @@ class RedFlagDetector:
         """Redness with a second sign is an infection sign; a lone cue asks a question.
 
         The brief: a bump or the skin around it red AND hot, swollen, very painful or
-        oozing (possible infection). "Red" alone, or "sore", "hot" or "swollen" alone,
+        oozing (possible infection); two other cues of which one is strong ("hot and
+        sore") count too. "Red" alone, or "sore", "hot" or "swollen" alone,
         is how harmless look-alikes are described too: ``redness_unclear`` makes the
         dialogue ask instead of assuming. Cues are combined per role; cues inside
         another sign's words (``explained``) count towards a present combination.
         """
         cue_entity = self._infection["cue_entity"]
         cues = [h for h in hits if h.entity == cue_entity]
+        # a cue inside a longer one is part of it ("painful" in "really painful")
+        cues = [
+            c
+            for c in cues
+            if not any(
+                o is not c and o.start <= c.start and c.end <= o.end and o.end - o.start > c.end - c.start for o in cues
+            )
+        ]
         hits = [h for h in hits if h.entity != cue_entity]
         strong = {h.role for h in hits if (h.entity, h.value) == ("red_flag", self._infection["sign"])}
         for role in {c.role for c in cues} - strong:
@@ -279,7 +287,8 @@ class RedFlagDetector:
             kinds = {c.value for c in group} | (set(explained) if role is None else set())
             needs = set(self._infection["redness"])
             second = set(self._infection["second_signs"])
-            if kinds & needs and kinds & second:
+            two_kinds = len(kinds) >= 2 and bool(kinds & set(self._infection.get("strong_cues", [])))
+            if (kinds & needs and kinds & second) or two_kinds:
                 value = self._infection["sign"]
                 used = [c for c in group if c.value in needs | second]
             else:

@@ -22,6 +22,7 @@ from typing import Any, Container, Iterable, Mapping
 
 import spacy_lookups_data
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 from spacy.util import load_language_data
 
 PARTS_OF_SPEECH = ("adj", "adv", "noun", "verb")
@@ -39,7 +40,7 @@ def english_words() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Correction:
-    """A token read as ``word``; ``certain`` when the score is high and no other word comes close."""
+    """A token read as ``word``; ``certain`` when it is a typo or two away and no other word comes close."""
 
     index: int
     original: str
@@ -60,7 +61,9 @@ class SpellingCorrector:
     ):
         self.min_length = int(config["min_length"])
         self.cutoff = float(config["cutoff"])
-        self.certain_at = float(config["certain_at"])
+        # (minimum word length, edits): a correction within that many edits (a
+        # transposition is one) of a word at least that long is certain
+        self.certain_edits = sorted((int(length), int(edits)) for length, edits in config["certain_edits"])
         self.margin = float(config["margin"])
         self._never = {str(word) for word in config.get("never_correct", [])}
         self.sign_words = sorted({w for w in sign_words if len(w) >= self.min_length and w.isalpha()})
@@ -75,15 +78,24 @@ class SpellingCorrector:
         )
 
     def correct_word(self, word: str) -> tuple[str, float, bool] | None:
-        """The closest sign word, its score (0-100) and whether it is certain; None when nothing is close."""
+        """The closest sign word, its score (0-100) and whether it is certain; None when nothing is close.
+
+        Candidates are ranked by rapidfuzz's ratio; certainty counts edits (optimal
+        string alignment: "purpel" is one transposition from "purple").
+        """
         if not self.is_candidate(word):
             return None
         best = process.extract(word, self.sign_words, scorer=fuzz.ratio, limit=3, score_cutoff=self.cutoff)
         if not best:
             return None
         top_word, top_score, _ = best[0]
-        rivals = [score for other, score, _ in best[1:] if other[:4] != top_word[:4]]
-        certain = top_score >= self.certain_at and (not rivals or top_score - rivals[0] >= self.margin)
+        # a rival is a different word, not another spelling of the same one ("brething", "breathng")
+        rivals = [
+            score for other, score, _ in best[1:] if other[:3] != top_word[:3] or OSA.distance(other, top_word) > 2
+        ]
+        edits = OSA.distance(word, top_word)
+        allowed = max((n for length, n in self.certain_edits if len(top_word) >= length), default=0)
+        certain = edits <= allowed and (not rivals or top_score - rivals[0] >= self.margin)
         return top_word, float(top_score), certain
 
     def corrections(self, words: Iterable[str]) -> list[Correction]:

@@ -1,12 +1,18 @@
 """Rasa 3.6 components that run after the intent classifier (thin adapters over bot.nlu.scope).
 
 - ``ScopeGuard``: a message about another skin problem (mole, lump, sore that won't heal,
-  acne, warts, eczema ...) and not about milia gets the ``out_of_scope`` intent and an
-  entity naming the kind of problem (``serious_lesion`` or ``skin_condition``), so the
-  rules give the matching kind answer (domain/out_of_scope.yml).
-- ``SecondQuestionDetector``: a message asking two milia questions keeps the first as its
-  intent and gets an ``other_question`` entity with the second topic, so the rules answer
-  the first and offer the second.
+  acne, warts, eczema ...) and not about milia gets the ``out_of_scope`` intent. Every
+  out-of-scope message gets an ``other_condition`` entity (``serious_lesion``,
+  ``skin_condition`` or ``none``), which sets the slot that chooses the variant of
+  ``utter_out_of_scope`` (domain/out_of_scope.yml).
+- ``SecondQuestionDetector``: every milia question gets an ``asked_two`` entity (``yes`` or
+  ``no``); a message asking two milia questions keeps the first as its intent and gets an
+  ``other_question`` entity with the second topic, so the rules answer the first and offer
+  the second (data/rules/two_questions.yml).
+
+Why slots and not entity names in the rules: a rule with ``entities:`` matches only the
+exact set of entities of a message, and the red-flag detector adds others (body site,
+audience ...). A slot in a rule is matched on its own.
 
 Both keep every entity other components found (red flags included): the safety net still
 answers a red flag first.
@@ -26,7 +32,10 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.scope import OtherConditions, QuestionTopics, second_question
 
 OUT_OF_SCOPE = "out_of_scope"
+OTHER_CONDITION = "other_condition"
+NO_OTHER_CONDITION = "none"
 OTHER_QUESTION = "other_question"
+ASKED_TWO = "asked_two"
 # The milia topics, each with a curated answer (data/rules/knowledge.yml).
 KNOWLEDGE_TOPICS = (
     "ask_what_is_milia", "ask_causes", "ask_appearance", "ask_who_gets", "ask_newborn_milia", "ask_baby_mouth",
@@ -60,21 +69,22 @@ class ScopeGuard(GraphComponent):
             if text.startswith("/"):
                 continue
             finding = self.conditions.find(text)
-            if finding is None:
-                continue
-            _add_entity(message, finding.category, finding.phrase, type(self).__name__)
             intent = (message.get(INTENT) or {}).get("name")
-            if intent != OUT_OF_SCOPE and self.conditions.overrides(intent):
+            if finding is not None and intent != OUT_OF_SCOPE and self.conditions.overrides(intent):
                 chosen = {"name": OUT_OF_SCOPE, "confidence": 1.0}
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != OUT_OF_SCOPE]
                 message.set(INTENT, chosen, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+                intent = OUT_OF_SCOPE
+            if intent == OUT_OF_SCOPE:
+                kind = finding.category if finding is not None else NO_OTHER_CONDITION
+                _add_entity(message, OTHER_CONDITION, kind, type(self).__name__)
         return messages
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class SecondQuestionDetector(GraphComponent):
-    """Adds ``other_question`` (the runner-up milia topic) to messages that ask two things."""
+    """Adds ``asked_two`` to milia questions, and ``other_question`` (the second topic) to those that ask two."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -95,8 +105,11 @@ class SecondQuestionDetector(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue
+            if (message.get(INTENT) or {}).get("name") not in KNOWLEDGE_TOPICS:
+                continue
             other = second_question(text, message.get(INTENT_RANKING_KEY) or [], KNOWLEDGE_TOPICS,
                                     self.min_confidence, self.cues)
+            _add_entity(message, ASKED_TWO, "yes" if other else "no", type(self).__name__)
             if other:
                 _add_entity(message, OTHER_QUESTION, other, type(self).__name__)
         return messages

@@ -44,6 +44,8 @@ LEVEL_STYLES: dict[str, LevelStyle] = {
 # A level this client does not know still gets a banner rather than nothing.
 UNKNOWN_LEVEL_STYLE = "bold reverse"
 
+LINK = re.compile(r"^(https?://|tel:|mailto:)\S", re.IGNORECASE)
+
 # Lines that name where an answer comes from ("Source: ... · Reviewed ...") are shown dimmed.
 SOURCE_LINE = re.compile(r"^\s*(sources?|reviewed)\b", re.IGNORECASE)
 
@@ -74,11 +76,19 @@ def clean(text: Any) -> str:
 
 @dataclass(frozen=True)
 class Option:
-    """A button shown as a numbered option; typing ``number`` sends ``payload``."""
+    """A button shown as a numbered option; typing ``number`` sends ``payload``.
+
+    A button that is a link (``tel:``, ``https:``, ``mailto:``, as for "Call the clinic"
+    or "Book") is not a message for the bot: the terminal shows where it leads.
+    """
 
     number: int
     title: str
     payload: str
+
+    @property
+    def link(self) -> Optional[str]:
+        return self.payload if LINK.match(self.payload) else None
 
 
 @dataclass(frozen=True)
@@ -178,8 +188,9 @@ def read_messages(messages: Sequence[Mapping[str, Any]]) -> BotTurn:
         for button in buttons if isinstance(buttons, list) else []:
             if not isinstance(button, Mapping):
                 continue
-            title, payload = clean(button.get("title")), button.get("payload")
-            if not title or not isinstance(payload, str) or not payload:
+            title = clean(button.get("title"))
+            payload = button.get("payload") or button.get("url")  # Rasa's web_url buttons carry a url
+            if not title or not isinstance(payload, str) or not clean(payload):
                 continue
             number += 1
             options.append(Option(number=number, title=title, payload=payload))
@@ -216,6 +227,8 @@ def render_paragraph(paragraph: Paragraph) -> RenderableType:
         line = Text()
         line.append(f"{option.number:>2}. ", style="bold")
         line.append(option.title)
+        if option.link:
+            line.append(f"  {clean(option.link)}", style="underline")
         parts.append(Padding(line, (0, 0, 0, 2), expand=False))
     return Group(*parts)
 
@@ -261,6 +274,13 @@ class Command:
 
 
 @dataclass(frozen=True)
+class ShowLink:
+    """A link option was picked: the terminal shows the number or address to use."""
+
+    option: Option
+
+
+@dataclass(frozen=True)
 class Nothing:
     """An empty line: nothing is sent."""
 
@@ -281,7 +301,9 @@ COMMANDS: dict[str, str] = {
 COMMAND_ALIASES = {"/exit": "/quit", "/stop": "/quit", "/bye": "/quit", "/new": "/restart"}
 
 
-def read_line(line: str, options: Sequence[Option] = ()) -> Union[Send, Command, Nothing, UnknownCommand]:
+def read_line(
+    line: str, options: Sequence[Option] = ()
+) -> Union[Send, Command, ShowLink, Nothing, UnknownCommand]:
     """What a typed line means: an option's number, a command, or a message as typed.
 
     Any text is accepted at any time; a number only picks an option when one with that
@@ -293,6 +315,10 @@ def read_line(line: str, options: Sequence[Option] = ()) -> Union[Send, Command,
     if text.isdigit() and text.isascii():
         for option in options:
             if option.number == int(text):
+                if option.link:
+                    return ShowLink(option)
+                if option.payload.strip().lower() in COMMANDS:  # a "Start again" button sending /restart
+                    return Command(name=option.payload.strip().lower())
                 return Send(message=option.payload, shown=option.title)
     if text.startswith("/"):
         name = text.split()[0].lower()
@@ -302,6 +328,16 @@ def read_line(line: str, options: Sequence[Option] = ()) -> Union[Send, Command,
         # Raw intents ("/inform{...}") are what buttons send; a person gets the commands instead.
         return UnknownCommand(text=text)
     return Send(message=text, shown=text)
+
+
+def render_link(option: Option) -> Text:
+    """Where a link option leads: a phone number to call, a page to open."""
+    link = clean(option.link)
+    target = link.split(":", 1)[1] if link.lower().startswith(("tel:", "mailto:")) else link
+    text = Text()
+    text.append(f"{clean(option.title)}: ", style="bold")
+    text.append(target, style="underline")
+    return text
 
 
 def render_help() -> RenderableType:

@@ -24,11 +24,13 @@ from bot.terminal.render import (
     Nothing,
     Option,
     Send,
+    ShowLink,
     UnknownCommand,
     read_line,
     read_messages,
     render_error,
     render_help,
+    render_link,
     render_turn,
     render_user_line,
 )
@@ -194,6 +196,10 @@ class Conversation:
             elif action.name == "/help":
                 self.console.print(render_help())
                 self.console.print()
+            return True, ""
+        if isinstance(action, ShowLink):
+            self.console.print(render_link(action.option))
+            self.console.print()
             return True, ""
         if isinstance(action, UnknownCommand):
             self.console.print(Text(f"There is no command {action.text.split()[0]}.", style="yellow"))
