@@ -20,7 +20,9 @@ from bot.spacy_pipeline import build_pipeline
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "data" / "context_cases.yml").read_text(encoding="utf-8")
 )["cases"]
-KINDS = {"lookalike", "past", "hypothetical", "tolerant", "brief", "proportion", "harmless", "quantity"}
+KINDS = {
+    "lookalike", "past", "hypothetical", "tolerant", "brief", "proportion", "harmless", "quantity", "idiom", "other_person"
+}
 
 
 @pytest.fixture(scope="module")
