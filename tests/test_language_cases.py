@@ -20,7 +20,11 @@ from bot.spacy_pipeline import build_pipeline
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "data" / "context_cases.yml").read_text(encoding="utf-8")
 )["cases"]
-KINDS = {"lookalike", "past", "hypothetical", "tolerant", "brief", "proportion", "harmless", "quantity"}
+KINDS = {
+    "lookalike", "past", "hypothetical", "tolerant", "brief", "proportion", "harmless", "quantity",
+    "idiom",  # figures of speech with a sign word ("nearly had a fit")
+    "other_person",  # someone else's story, another person at home
+}
 
 
 @pytest.fixture(scope="module")
