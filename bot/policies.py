@@ -175,7 +175,10 @@ class SafetyNetRulePolicy(RulePolicy):
         if tracker.active_loop_name != QUESTIONNAIRE or not slot or tracker.latest_action_name != ACTION_LISTEN_NAME:
             return None
         since_user = events_since_last_user_message(list(tracker.events)) or []
-        if any(isinstance(e, SlotSet) and e.key == slot and e.value is not None for e in since_user):
+        answered = {e.key for e in since_user if isinstance(e, SlotSet) and e.value is not None}
+        if slot in answered or answered & (set(self._table.questionnaire) | {"age_group", "body_site"}):
+            # Already answered, or the message answers another question ("not sure, maybe
+            # since birth" while the danger signs are asked): the form asks its question again.
             return None
         text = (tracker.latest_message.text or "") if tracker.latest_message else ""
         if not text or text.startswith("/"):

@@ -143,9 +143,10 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     episode = replace(episode, pending=None, confirmed=episode.confirmed | newly_confirmed)
 
     at_once = _interrupting_decision(episode, table, latest.findings(PRESENT) | newly_confirmed)
-    if at_once is not None:
-        return at_once
+    if at_once is not None and at_once.level == table.levels[0]:
+        return at_once  # a present emergency is answered at once, never after a question
 
+    # Below an emergency, a question whose answer could raise the level comes first.
     known = episode.present_findings()
     suspected = latest.findings(SUSPECTED) - known
     if suspected:
@@ -153,6 +154,8 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     unclear = (latest.findings(PRESENT) & table.clarify_findings) - episode.confirmed
     if unclear:
         return _ask("infection_check", unclear, table)
+    if at_once is not None:
+        return at_once
     historical = {f for f in latest.findings(HISTORICAL) - known if _level_if_present({f}, episode, table)}
     if historical:
         return _ask("still_present", historical, table)

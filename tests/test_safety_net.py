@@ -280,3 +280,20 @@ def test_a_correction_after_the_questionnaire_raises_its_result() -> None:
               SlotSet("age_group", "infant")]
     slots = {**COMPLETE, "age_group": "infant", "duration": "since_birth"}
     assert level(decide(events, slots)) == "routine"
+
+
+def test_below_an_emergency_the_unclear_sign_is_asked_about_first() -> None:
+    """On chemotherapy with a bump gone "red and tender": is it hot, swollen, oozing? Then urgent."""
+    events = [*start(), user("on chemo, a bump has gone red and tender", ("weak_immune", None),
+                             ("redness_unclear", None))]
+    action = decide(events)
+    assert action is not None and (action.kind, action.clarify) == ("ask", "infection_check")
+    answered = [*events, inserted("utter_check_infection", clarify="infection_check", findings=["redness_unclear"]),
+                ActionExecuted(LISTEN), user("yes", intent="affirm", answer="yes")]
+    assert level(decide(answered)) == "urgent"
+
+
+def test_a_present_emergency_is_never_delayed_by_a_question() -> None:
+    events = [*start(), user("she is floppy and a bump is red", ("floppy_unresponsive", None),
+                             ("redness_unclear", None), ("colour_change", "suspected"))]
+    assert level(decide(events)) == "emergency"
