@@ -176,17 +176,19 @@ class SafetyNetRulePolicy(RulePolicy):
             return None
         since_user = events_since_last_user_message(list(tracker.events)) or []
         answered = {e.key for e in since_user if isinstance(e, SlotSet) and e.value is not None}
-        if slot in answered or answered & (set(self._table.questionnaire) | {"age_group", "body_site"}):
-            # Already answered, or the message answers another question ("not sure, maybe
-            # since birth" while the danger signs are asked): the form asks its question again.
+        if slot in answered:
             return None
         text = (tracker.latest_message.text or "") if tracker.latest_message else ""
         if not text or text.startswith("/"):
             return None
-        question = domain.responses.get(f"utter_ask_{slot}") or [{}]
-        value = button_answer(text, question[0].get("buttons") or [], slot)
-        if value is None and slot == "age_group":
-            value = age_answer(text, self._age_bands)
+        buttons = (domain.responses.get(f"utter_ask_{slot}") or [{}])[0].get("buttons") or []
+        value = button_answer(text, buttons, slot, first_clause=False)
+        if value is None and not answered & (set(self._table.questionnaire) | {"age_group", "body_site"}):
+            # A first clause ("not sure, ...") or a bare age counts only when the message
+            # answered no other question ("not sure, maybe since birth" answers how long).
+            value = button_answer(text, buttons, slot)
+            if value is None and slot == "age_group":
+                value = age_answer(text, self._age_bands)
         if value is None:
             return None
         return self._prediction(self._certain(QUESTIONNAIRE, domain), events=[SlotSet(slot, value)])

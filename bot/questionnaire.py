@@ -48,10 +48,15 @@ def payload_entities(payload: str) -> dict[str, Any]:
     return entities if isinstance(entities, dict) else {}
 
 
-def button_answer(text: str, buttons: Iterable[Mapping[str, Any]], slot: str) -> Optional[Any]:
+def button_answer(
+    text: str, buttons: Iterable[Mapping[str, Any]], slot: str, first_clause: bool = True
+) -> Optional[Any]:
     """The value for ``slot`` of the button whose title the person typed, if one clearly matches."""
-    # The whole message, or its first clause ("not sure, since we got home from hospital").
-    candidates = {normalise(text), normalise(re.split(r"[,.;:!?]", text, maxsplit=1)[0])} - {""}
+    # The whole message, or (``first_clause``) its first clause ("not sure, since we got home").
+    candidates = {normalise(text)}
+    if first_clause:
+        candidates.add(normalise(re.split(r"[,.;:!?]", text, maxsplit=1)[0]))
+    candidates -= {""}
     best: tuple[float, Optional[Any]] = (0.0, None)
     for button in buttons:
         value = payload_entities(str(button.get("payload", ""))).get(slot)

@@ -136,7 +136,13 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     newly_confirmed: frozenset[str] = frozenset()
     if episode.pending is not None:
         if latest.answer == NO and not latest.findings(PRESENT):
-            return SafetyAction("resume", findings=episode.pending.findings)
+            # The sign asked about is set aside; what else the message said still counts
+            # ("his eye is sore and red": not infected, but still seen soon).
+            settled = replace(episode, pending=None, dismissed=episode.dismissed | episode.pending.findings)
+            earlier = episode.turns[-2].findings(PRESENT) if len(episode.turns) > 1 else frozenset()
+            return _interrupting_decision(settled, table, earlier) or SafetyAction(
+                "resume", findings=episode.pending.findings
+            )
         if latest.answer != NO:
             # "Yes", or no usable answer: the more urgent reading (never silence).
             newly_confirmed = _reading_of(episode.pending, latest.answer, table)

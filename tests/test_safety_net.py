@@ -297,3 +297,11 @@ def test_a_present_emergency_is_never_delayed_by_a_question() -> None:
     events = [*start(), user("she is floppy and a bump is red", ("floppy_unresponsive", None),
                              ("redness_unclear", None), ("colour_change", "suspected"))]
     assert level(decide(events)) == "emergency"
+
+
+def test_a_no_to_the_infection_question_keeps_the_signs_own_level() -> None:
+    events = [*start(), user("bumps on his eyelid and the eye is sore and red", ("eye_irritation", None),
+                             ("redness_unclear", None)),
+              inserted("utter_check_infection", clarify="infection_check", findings=["redness_unclear"]),
+              ActionExecuted(LISTEN), user("no", intent="deny", answer="no")]
+    assert level(decide(events)) == "soon"
