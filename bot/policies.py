@@ -183,7 +183,12 @@ class SafetyNetRulePolicy(RulePolicy):
             return None
         buttons = (domain.responses.get(f"utter_ask_{slot}") or [{}])[0].get("buttons") or []
         value = button_answer(text, buttons, slot, first_clause=False)
-        if value is None and not answered & (set(self._table.questionnaire) | {"age_group", "body_site"}):
+        events: list[Event] = []
+        other_answers = answered & (set(self._table.questionnaire) | {"age_group", "body_site"})
+        if slot == "age_group" and other_answers == {"duration"}:
+            # "6 weeks" asked who has the bumps is an age the NLU read as a duration.
+            other_answers, events = set(), [SlotSet("duration", None)]
+        if value is None and not other_answers:
             # A first clause ("not sure, ...") or a bare age counts only when the message
             # answered no other question ("not sure, maybe since birth" answers how long).
             value = button_answer(text, buttons, slot)
@@ -191,7 +196,7 @@ class SafetyNetRulePolicy(RulePolicy):
                 value = age_answer(text, self._age_bands)
         if value is None:
             return None
-        return self._prediction(self._certain(QUESTIONNAIRE, domain), events=[SlotSet(slot, value)])
+        return self._prediction(self._certain(QUESTIONNAIRE, domain), events=[*events, SlotSet(slot, value)])
 
     def _new_questionnaire(
         self, session: list[Event], prediction: PolicyPrediction, domain: Domain

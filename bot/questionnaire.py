@@ -26,6 +26,7 @@ UNIT_WORDS = {
 _NUMBER_AND_UNIT = re.compile(r"\b(\d{1,3}(?:[.,]\d)?)\s*([a-z]+)?\b")
 # Words after a bare number that still make it an age in years ("34 old", "3 yo").
 YEAR_WORDS = frozenset({"old", "yo"})
+_UNDER = re.compile(r"\b(under|less than|younger than|below|not yet)\b")
 _CORRECTED_AWAY = re.compile(r"\bnot\s+\d{1,3}(?:[.,]\d)?\s*[a-z]*")
 _PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<entities>\{.*\})?$")
 # A typed title counts as the button when it is this close (0-100) to it.
@@ -91,7 +92,9 @@ def age_answer(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optio
         if word and word not in UNIT_WORDS and word not in YEAR_WORDS:
             continue  # "3 spots", "2 cm": not an age
         unit = UNIT_WORDS.get(word, "year")
-        readings.append(float(number.replace(",", ".")) * DAYS_PER_UNIT[unit])
+        days = float(number.replace(",", ".")) * DAYS_PER_UNIT[unit]
+        # "under 3 months", "less than 4 weeks": just below the number given.
+        readings.append(days - 1 if _UNDER.search(wanted) else days)
     if len(set(readings)) != 1:
         return None
     days = readings[0]

@@ -16,7 +16,8 @@ RESPONSES = load_domain()["responses"]
     ("text", "expected"),
     [
         ("6 weeks", "newborn"), ("shes 10 days", "newborn"), ("5 wks", "newborn"),
-        ("5 months", "infant"), ("he is 8 mths", "infant"),
+        ("5 months", "infant"), ("he is 8 mths", "infant"), ("under 3 months", "newborn"),
+        ("less than 12 months", "infant"),
         ("me 45", "adult"), ("im 34", "adult"), ("34 years old", "adult"), ("3 yo", "child"),
         ("sorry shes actually 5 weeks not 5 months", "newborn"),
         ("5 months, not 5 weeks", "infant"),
