@@ -154,7 +154,13 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--api", action="store_true", help="Rasa's HTTP API on loopback, token in .milia/api-token")
     parser.add_argument("--cors", nargs="*", default=None, help="origins for Rasa's CORS (default: clinic.yml)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+    level = os.environ.get("LOG_LEVEL", "INFO")
+    logging.basicConfig(level=level)
+    # Rasa logs through structlog too; unconfigured, structlog prints every debug event,
+    # and those carry what people typed. `rasa run` configures it; so must we.
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.getLevelName(level) if isinstance(logging.getLevelName(level), int) else logging.INFO)
     cors = args.cors if args.cors is not None else list(load_settings().allowed_origins)
     serve(args.model, args.host, args.port, args.credentials, args.endpoints, args.api, cors)
 

@@ -71,3 +71,11 @@ def test_personal_details_never_reach_the_database(
     for secret in ("Sarah", "sarah.k@example.com", "555 0134"):
         assert secret not in stored
     assert "{{NAME}}" in stored and "38.5" in stored
+
+
+def test_what_people_type_is_not_written_to_the_log(bot_stack, say, new_sender) -> None:
+    """Rasa's debug events carry the message text; the launcher keeps the log at INFO."""
+    marker = "zebrafinch" + new_sender()[-6:]
+    say(new_sender(), f"{marker} has tiny white bumps on the nose")
+    log = (bot_stack.workdir / "bot.log").read_text(errors="replace")
+    assert marker not in log
