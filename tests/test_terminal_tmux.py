@@ -40,6 +40,9 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
+EXIT_MARK = "[command exited with "
+
+
 class Tmux:
     """One tmux server (own socket) with one pane running ``command``."""
 
@@ -47,8 +50,10 @@ class Tmux:
         self.socket = f"milia-test-{uuid.uuid4().hex[:10]}"
         environment = {"TERM": "xterm-256color", "PYTHONPATH": str(REPO), **(env or {})}
         exports = " ".join(f"{name}={value}" for name, value in environment.items())
+        # The shell prints the command's exit code: tmux 3.3a sometimes reports a dead pane
+        # with an empty #{pane_dead_status} (seen about one run in three).
         self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "chat", "-x", str(WIDTH), "-y", str(HEIGHT),
-                  f"cd {REPO} && env {exports} {command}")
+                  f"cd {REPO} && env {exports} {command}; echo \"{EXIT_MARK}$?]\"")
         self.socket_path = self.tmux("display-message", "-p", "#{socket_path}").strip()
         self.tmux("set-option", "-t", "chat", "remain-on-exit", "on")
         self.tmux("set-option", "-t", "chat", "history-limit", "10000")
@@ -71,8 +76,9 @@ class Tmux:
         return self.tmux("capture-pane", "-p", "-t", "chat", "-S", "-", *(["-e"] if colours else []))
 
     def exit_status(self) -> Optional[int]:
-        state = self.tmux("display-message", "-p", "-t", "chat", "#{pane_dead} #{pane_dead_status}").split()
-        return int(state[1]) if state[0] == "1" and len(state) > 1 else None
+        """The command's exit code once it has ended (from the marker the shell prints), else None."""
+        found = re.findall(re.escape(EXIT_MARK) + r"(\d+)\]", self.screen())
+        return int(found[-1]) if found else None
 
     # Generous bounds: 2 shared cores under load can make one answer take tens of seconds.
     def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 120.0) -> str:
