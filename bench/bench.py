@@ -31,22 +31,13 @@ from pathlib import Path
 from typing import Any, Optional
 
 from bench.detector import measure as measure_detector
-from bench.load import concurrency, first_and_last_turns
+from bench.load import SCRIPT, concurrency, first_and_last_turns
 from tests.servers import stop, wait_until_up
 
 REPO = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).parent / "rasa")
 OUTPUT = REPO / "test-output"
 
-# A fixed script of conversations; each list is one conversation (new sender).
-SCRIPT: list[list[str]] = [
-    ["hello", "what are milia", "are they contagious", "how long do they last", "thanks", "bye"],
-    ["my baby has white spots on her nose", '/inform{"age_group":"newborn"}', '/inform{"body_site":"face"}',
-     '/inform{"duration":"under_4_weeks"}', '/inform{"danger_signs":"no"}', '/inform{"warning_signs":"none"}'],
-    ["hi", "can i pop them with a needle", "how do i get rid of them", "is it cancer", "no", "goodbye"],
-    ["my 3 week old has a fever of 38.5", "what should i do", "thank you"],
-    ["are you a bot", "what can you do", "who gets milia", "can i prevent them", "bye"],
-]
 MIN_TURNS = 200
 LEVELS = [int(level) for level in os.environ.get("BENCH_LEVELS", "1,10,30,100").split(",") if level.strip()]
 LEVEL_SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
