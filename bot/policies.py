@@ -52,7 +52,7 @@ from bot.dialogue_state import (
     is_inserted,
 )
 from bot.language.thresholds import load_rules_file
-from bot.questionnaire import age_answer, age_bands, button_answer
+from bot.questionnaire import age_answer, age_bands, age_of_fragment, button_answer
 from bot.safety_net import DISCLAIMER, SafetyAction, decide_next
 from bot.settings import load_settings
 from bot.triage import load_table
@@ -116,7 +116,7 @@ class SafetyNetRulePolicy(RulePolicy):
             # Someone whose first message asks for the disclaimer has just been shown it.
             return self._insert(ACTION_LISTEN_NAME, domain)
         if self._predicts(prediction, START_QUESTIONNAIRE, domain):
-            return self._new_questionnaire(session, prediction, domain)
+            return self._with_bare_age(tracker, self._new_questionnaire(session, prediction, domain))
         return self._back_to_questionnaire(tracker, domain, prediction) or prediction
 
     def _safety_net(
@@ -211,6 +211,19 @@ class SafetyNetRulePolicy(RulePolicy):
         resets = [SlotSet(slot, None) for slot in (*self._table.questionnaire, "age_group", "body_site")
                   if slot not in given_now]
         return self._prediction(self._certain(START_QUESTIONNAIRE, domain), events=resets)
+
+    def _with_bare_age(self, tracker: DialogueStateTracker, prediction: PolicyPrediction) -> PolicyPrediction:
+        """The message that starts the questionnaire is a bare age ("34", "she's 8"):
+        keep it as the answer to "who has the bumps?" rather than ask it again."""
+        since_user = events_since_last_user_message(list(tracker.events)) or []
+        given = {e.key for e in [*since_user, *prediction.events] if isinstance(e, SlotSet) and e.value is not None}
+        if given & {*self._table.questionnaire, "age_group", "body_site"}:
+            return prediction
+        text = (tracker.latest_message.text or "") if tracker.latest_message else ""
+        age = age_of_fragment(text, self._age_bands) if text and not text.startswith("/") else None
+        if age is not None:
+            prediction.events = [*prediction.events, SlotSet("age_group", age)]
+        return prediction
 
     def _back_to_questionnaire(
         self, tracker: DialogueStateTracker, domain: Domain, prediction: PolicyPrediction

@@ -101,6 +101,26 @@ def age_answer(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optio
     return next(group for group, below in bands if below is None or days < below)
 
 
+# A reply this short that is only an age ("34", "me 45", "she's 8") is an age even
+# before anyone asked: people answer the question they expect to come.
+MAX_AGE_FRAGMENT_WORDS = 4
+
+
+def age_of_fragment(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optional[str]:
+    """The age group of a short reply that gives one bare age, else None.
+
+    Only numbers with no unit or "years"/"old" count: "6 weeks" on its own may be how
+    long the bumps have been there, so it is left to the questions to tell apart.
+    """
+    words = normalise(text).split()
+    if not words or len(words) > MAX_AGE_FRAGMENT_WORDS:
+        return None
+    for number, word in _NUMBER_AND_UNIT.findall(text.lower()):
+        if word and UNIT_WORDS.get(word) != "year" and word not in YEAR_WORDS:
+            return None
+    return age_answer(text, bands)
+
+
 def age_bands(thresholds: Mapping[str, Any]) -> list[tuple[str, Optional[float]]]:
     """(age group, below days) rows from the rules file's ``thresholds.age_groups``."""
     bands = []

@@ -189,3 +189,24 @@ def test_unreadable_answer_is_asked_again(say, new_sender) -> None:
     replies = say(sender, "what causes milia?")  # a side question, then the question again
     assert any(is_response(reply, "utter_ask_duration") for reply in replies), replies
     assert any("Source:" in (reply.get("text") or "") for reply in replies), replies
+
+
+def test_a_bare_age_that_starts_the_questionnaire_answers_who(say, new_sender) -> None:
+    """"16" typed after an answer, before anyone asked, is the age: "who?" is not asked."""
+    sender = new_sender()
+    say(sender, "yo got tiny white dots near my nose")
+    replies = say(sender, "16")
+    assert not any(is_response(reply, "utter_ask_age_group") for reply in replies), replies
+    assert any(is_response(reply, "utter_ask_duration") for reply in replies), replies
+
+
+def test_wanting_them_removed_is_routine(say, new_sender) -> None:
+    """The brief's routine list: the person wants the bumps removed (no other sign)."""
+    sender = new_sender()
+    say(sender, "I've had little white bumps under both eyes for about a year")
+    say(sender, '/inform{"age_group":"adult"}')
+    say(sender, "they really bug me, I want them removed")
+    replies = []
+    for payload in ('/inform{"danger_signs":"no"}', '/inform{"warning_signs":"none"}'):
+        replies = say(sender, payload)
+    assert any(is_response(reply, "utter_triage_routine") for reply in replies), replies

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain_files import load_domain
-from bot.questionnaire import age_answer, button_answer, payload_entities
+from bot.questionnaire import age_answer, age_of_fragment, button_answer, payload_entities
 
 DAY = 1.0
 BANDS = [("newborn", 91.3), ("infant", 365.25), ("child", 18 * 365.25), ("adult", None)]
@@ -30,6 +30,17 @@ def test_a_number_answers_the_age_question(text: str, expected: str) -> None:
 @pytest.mark.parametrize("text", ["on her nose", "3 spots", "2 cm wide", "i dont know", "6 weeks or 6 months"])
 def test_no_age_is_read_where_there_is_none(text: str) -> None:
     assert age_answer(text, BANDS) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("34", "adult"), ("16", "child"), ("me 45", "adult"), ("she's 8", "child"), ("34 years old", "adult"),
+     ("6 weeks", None), ("about 2 months", None), ("3 spots", None), ("a few on her nose and chin", None),
+     ("I've had them for 2 years now", None), ("like 3 or 4", None)],
+)
+def test_a_bare_age_before_the_question(text: str, expected: str | None) -> None:
+    """Unasked, only a short reply with one age in years counts ("6 weeks" may be a duration)."""
+    assert age_of_fragment(text, BANDS) == expected
 
 
 @pytest.mark.parametrize(

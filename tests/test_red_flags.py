@@ -29,7 +29,7 @@ CASES: list[dict[str, Any]] = yaml.safe_load(
 OPTIONAL = {"age": "age_group", "duration": "duration", "site": "body_site", "audience": "audience"}
 
 # The finding ids the detector must be able to emit (the brief's list; not the
-# questionnaire's checklist_*/persistent_*/typical_milia/wants_to_be_seen).
+# questionnaire's checklist_*/persistent_*/typical_milia).
 DETECTED_FINDINGS = {
     "fever",
     "non_blanching_rash",
@@ -64,6 +64,8 @@ DETECTED_FINDINGS = {
     "redness_unclear",
     "meningitis_sign",
     "dehydration",
+    "wants_to_be_seen",
+    "many_milia",
 }
 
 
