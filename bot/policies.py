@@ -58,6 +58,8 @@ from bot.settings import load_settings
 from bot.triage import load_table
 
 NOT_UNDERSTOOD = "utter_answer_not_understood"
+# The detector's finding for a sign the person denied (bot/resources/red_flags.yml `denied`).
+DENIED_SIGN = "denied_sign"
 FALLBACK_RESPONSE = "utter_default"
 QUESTIONNAIRE = "triage_form"
 # A new session or a "start over" shows the disclaimer before the user types anything.
@@ -194,9 +196,31 @@ class SafetyNetRulePolicy(RulePolicy):
             value = button_answer(text, buttons, slot)
             if value is None and slot == "age_group":
                 value = age_answer(text, self._age_bands)
+        if value is None and slot in self._table.denial_answers and self._only_denies(tracker):
+            value = self._table.denial_answers[slot]
         if value is None:
             return None
         return self._prediction(self._certain(QUESTIONNAIRE, domain), events=[*events, SlotSet(slot, value)])
+
+    def _only_denies(self, tracker: DialogueStateTracker) -> bool:
+        """The latest message denies signs ("not red, not spreading") and names none.
+
+        Any red flag in any role (a sign told now, suspected, past or hypothetical) other
+        than those below the safety net ("there are just a lot of them"), any doubt
+        ("not sure") and any yes keep the message from counting as a "no".
+        """
+        message = tracker.latest_message
+        if message is None or (message.intent or {}).get("name") == "affirm":
+            return False
+        entities = message.entities or []
+        if any(e.get("entity") == "unsure" for e in entities):
+            return False
+        for entity in entities:
+            if entity.get("entity") == "red_flag":
+                level = self._table.level_of(str(entity.get("value")))
+                if entity.get("role") or level is None or level in self._table.safety_net_levels:
+                    return False
+        return any(e.get("entity") == "finding" and e.get("value") == DENIED_SIGN for e in entities)
 
     def _new_questionnaire(
         self, session: list[Event], prediction: PolicyPrediction, domain: Domain

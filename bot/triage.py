@@ -60,6 +60,8 @@ class TriageTable:
     clarify: dict[str, dict[str, str]] = field(default_factory=dict)
     # The "if this happens, do that" response for hypothetical signs: by finding or by level.
     conditional: dict[str, str] = field(default_factory=dict)
+    # Questionnaire questions about signs: the answer a reply that only denies signs gives.
+    denial_answers: dict[str, str] = field(default_factory=dict)
 
     def rank(self, level: str) -> int:
         """0 for the most urgent level; larger is less urgent."""
@@ -68,6 +70,11 @@ class TriageTable:
     def most_urgent(self, *levels: Optional[str]) -> Optional[str]:
         known = [level for level in levels if level in self.levels]
         return min(known, key=self.rank) if known else None
+
+    def level_of(self, finding: str) -> Optional[str]:
+        """The most urgent level any rule gives this finding (whatever its age conditions), or None."""
+        levels = [rule.level for rule in self.rules if rule.finding == finding]
+        return self.most_urgent(*levels)
 
     @property
     def findings(self) -> frozenset[str]:
@@ -111,6 +118,7 @@ def parse_table(raw: dict) -> TriageTable:
             str(kind): {str(k): str(v) for k, v in spec.items()} for kind, spec in (raw.get("clarify") or {}).items()
         }
         conditional = {str(k): str(v) for k, v in (raw.get("conditional") or {}).items()}
+        denial_answers = {str(k): str(v) for k, v in (raw.get("denial_answers") or {}).items()}
     except (KeyError, TypeError, AttributeError) as error:
         raise TriageRulesError(f"triage rules need levels, rules and advice: {error}") from error
     rules = []
@@ -150,7 +158,10 @@ def parse_table(raw: dict) -> TriageTable:
         clarify_findings,
         clarify,
         conditional,
+        denial_answers,
     )
+    if not set(denial_answers) <= set(table.questionnaire):
+        raise TriageRulesError(f"denial_answers names a slot that is not a questionnaire answer: {sorted(denial_answers)}")
     for kind, spec in clarify.items():
         if not {"ask", "yes", "unclear"} <= set(spec):
             raise TriageRulesError(f"clarify {kind!r} needs ask, yes and unclear")

@@ -210,3 +210,26 @@ def test_wanting_them_removed_is_routine(say, new_sender) -> None:
     for payload in ('/inform{"danger_signs":"no"}', '/inform{"warning_signs":"none"}'):
         replies = say(sender, payload)
     assert any(is_response(reply, "utter_triage_routine") for reply in replies), replies
+
+
+def test_a_reply_that_only_denies_signs_answers_the_question(say, new_sender) -> None:
+    """"not red, not spreading" to "is any of these true?" is a no; a named sign never is."""
+    sender = new_sender()
+    say(sender, "my 3 week old has tiny white spots on her nose since birth, should I worry")
+    for payload in ('/inform{"age_group":"newborn"}', '/inform{"body_site":"face"}',
+                    '/inform{"duration":"since_birth"}'):
+        say(sender, payload)
+    replies = say(sender, "no fever, feeding fine, very alert")
+    assert any(is_response(reply, "utter_ask_warning_signs") for reply in replies), replies
+    replies = say(sender, "not red, not spreading")
+    assert any(is_response(reply, "utter_triage_self_care") for reply in replies), replies
+
+
+def test_a_denial_with_a_sign_is_not_a_no(say, new_sender) -> None:
+    sender = new_sender()
+    say(sender, "my 3 week old has tiny white spots on her nose since birth, should I worry")
+    for payload in ('/inform{"age_group":"newborn"}', '/inform{"body_site":"face"}',
+                    '/inform{"duration":"since_birth"}'):
+        say(sender, payload)
+    replies = say(sender, "no fever but she is floppy")
+    assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies

@@ -221,3 +221,20 @@ def test_someone_elses_baby_is_not_the_baby_asked_about(detector: RedFlagDetecto
     assert found["finding"] == [] and found["age_group"] == ["child"]
     assert found["red_flag"] == ["sepsis_sign:other_person"]
     assert detect(detector, nlp, "my daughter's baby has a fever")["finding"] == ["mentions_baby"]
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        ("no fever, feeding fine, very alert", True),
+        ("not red, not spreading", True),
+        ("no fever but she is floppy", True),  # the denial is kept; floppy is a red flag too
+        ("she doesn't seem right", False),  # no sign denied: a worry, not a "no"
+        ("not sure", False),
+        ("red cheeks from the cold wind", False),  # harmless context is no denial
+    ],
+)
+def test_a_denied_sign_is_a_finding(text: str, denied: bool, detector: RedFlagDetector, nlp: Language) -> None:
+    """A negated sign leaves `finding: denied_sign`, never a red flag (it can answer "any of these?" with no)."""
+    found = detect(detector, nlp, text)
+    assert ("denied_sign" in found["finding"]) is denied, found

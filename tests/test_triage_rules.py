@@ -146,3 +146,17 @@ def test_every_level_has_advice_and_a_rule() -> None:
 def test_invalid_tables_are_rejected(broken, message) -> None:
     with pytest.raises(TriageRulesError, match=message):
         parse_table(broken)
+
+
+def test_level_of_a_finding_is_its_most_urgent_rule() -> None:
+    assert TABLE.level_of("fever") == "emergency"  # a young baby's fever; urgent when older
+    assert TABLE.level_of("wants_to_be_seen") == "routine"
+    assert TABLE.level_of("redness_unclear") is None  # a clarifying question, no rule
+
+
+def test_denial_answers_are_questionnaire_answers() -> None:
+    assert TABLE.denial_answers == {"danger_signs": "no", "warning_signs": "none"}
+    raw = {"levels": ["urgent"], "advice": {"urgent": "utter_x"}, "rules": [],
+           "denial_answers": {"age_group": "adult"}}
+    with pytest.raises(TriageRulesError, match="denial_answers"):
+        parse_table(raw)

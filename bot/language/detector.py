@@ -39,6 +39,9 @@ from bot.language.thresholds import RULES_PATH, Thresholds, load_rules_file, par
 
 PATTERNS_PATH = Path(__file__).resolve().parent.parent / "resources" / "red_flags.yml"
 DROP = "drop"
+# Context categories: a negation drops a sign; a harmless or uncertain context is no denial.
+NEGATED = "NEGATED_EXISTENCE"
+NOT_DENIALS = frozenset({"HARMLESS", "POSSIBLE_EXISTENCE"})
 
 
 class RedFlagDetector:
@@ -75,6 +78,10 @@ class RedFlagDetector:
         self._longest_span = {entity for entity, choice in config.get("spans", {}).items() if choice == "longest"}
         self._single_value = {k: list(v) for k, v in config["single_value"].items()}
         self._baby = config["baby"]
+        # A sign the person denied ("not growing", "no fever"): kept as a finding only, so a
+        # reply that denies signs and names none can answer a yes/no question about signs.
+        self._denied = config.get("denied")
+        self._not_denials = NOT_DENIALS
         self._fever = dict(config["temperature"]["emits"])
         self._infection = dict(config["infection"])
         lookup = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # word forms -> lemmas
@@ -229,6 +236,7 @@ class RedFlagDetector:
         ]
         result = self.context.apply(doc, targets)
         kept: list[Optional[Hit]] = list(hits)
+        denied: list[Hit] = []
         for i, categories in zip(targets_at, result.categories, strict=True):
             outcome = self.context.outcome(categories)
             if hits[i].entity not in self._context_types:
@@ -238,9 +246,11 @@ class RedFlagDetector:
             role = self._roles[outcome]
             if outcome == DROP:
                 kept[i] = None
+                if self._denied and NEGATED in categories and not categories & self._not_denials:
+                    denied.append(Hit(self._denied["entity"], self._denied["value"], hits[i].start, hits[i].end))
             elif role is not None:
                 kept[i] = replace(hits[i], role=role)
-        return [h for h in kept if h is not None]
+        return [h for h in kept if h is not None] + denied
 
     def _mark_weak_spellings(self, hits: list[Hit], corrections: Sequence[Correction]) -> list[Hit]:
         """An emergency sign found only through an uncertain spelling correction is suspected.
