@@ -44,6 +44,13 @@ ANSWER_YES_WHEN = {
     "still_present": {"emergency", "urgent", "soon"},
 }
 MAX_CLARIFY_ROUNDS = 3
+# The questionnaire's questions about signs, answered truthfully from the label when a
+# conversation's written turns end before the questionnaire does (the "finished" figure):
+# the button payload a person who wrote the case would tap.
+SIGN_QUESTION_ANSWERS = {
+    "danger_signs": {"emergency": "yes", None: "no"},
+    "warning_signs": {"emergency": "infection", "urgent": "infection", "soon": "change", None: "none"},
+}
 
 
 def triage_level(replies: list[dict]) -> Optional[str]:
@@ -65,6 +72,8 @@ class RunResult:
 
     singles: TriageReport = field(default_factory=TriageReport)
     conversations: TriageReport = field(default_factory=TriageReport)
+    # The same conversations with the questionnaire's remaining sign questions answered.
+    conversations_finished: TriageReport = field(default_factory=TriageReport)
     # (expected label, question kind) -> cases that got that clarifying question
     questions: dict[tuple[str, str], int] = field(default_factory=dict)
 
@@ -76,9 +85,15 @@ def _answer(kind: str, expected: str) -> str:
     return "yes" if expected in ANSWER_YES_WHEN.get(kind, set()) else "no"
 
 
-def converse(say: Say, sender: str, turns: list[str], expected: str) -> tuple[Optional[str], set[str]]:
-    """Send the turns, answering clarifying questions truthfully; the last level and the kinds asked."""
-    level, asked = None, set()
+def converse(
+    say: Say, sender: str, turns: list[str], expected: str, finished: Optional[list] = None
+) -> tuple[Optional[str], set[str]]:
+    """Send the turns, answering clarifying questions truthfully; the last level and the kinds asked.
+
+    With ``finished``, the level after also answering the questionnaire's remaining
+    questions about signs truthfully is appended to it (the turns' own level is returned).
+    """
+    level, asked, replies = None, set(), []
     for turn in turns:
         replies = say(sender, turn)
         level = triage_level(replies) or level
@@ -89,7 +104,31 @@ def converse(say: Say, sender: str, turns: list[str], expected: str) -> tuple[Op
             asked.add(kind)
             replies = say(sender, _answer(kind, expected))
             level = triage_level(replies) or level
+    if finished is not None:
+        finished.append(finish(say, sender, replies, expected, level))
     return level, asked
+
+
+def sign_question(replies: list[dict]) -> Optional[str]:
+    """The questionnaire question about signs the replies end with (from its buttons' payloads)."""
+    for reply in reversed(replies):
+        for button in reply.get("buttons") or []:
+            for slot in SIGN_QUESTION_ANSWERS:
+                if f'"{slot}"' in str(button.get("payload", "")):
+                    return slot
+    return None
+
+
+def finish(say: Say, sender: str, replies: list[dict], expected: str, level: Optional[str]) -> Optional[str]:
+    """Answer the questionnaire's remaining questions about signs truthfully; the level then given."""
+    for _ in range(len(SIGN_QUESTION_ANSWERS)):
+        slot = sign_question(replies)
+        if slot is None:
+            break
+        answers = SIGN_QUESTION_ANSWERS[slot]
+        replies = say(sender, "/inform" + json.dumps({slot: answers.get(expected, answers[None])}))
+        level = triage_level(replies) or level
+    return level
 
 
 def run(cases: dict, say: Say, new_sender: Callable[[], str]) -> RunResult:
@@ -101,8 +140,10 @@ def run(cases: dict, say: Say, new_sender: Callable[[], str]) -> RunResult:
             key = (case["expect"], kind)
             result.questions[key] = result.questions.get(key, 0) + 1
     for case in cases.get("conversations", []):
-        level, _ = converse(say, new_sender(), case["turns"], case["expect"])
+        finished: list = []
+        level, _ = converse(say, new_sender(), case["turns"], case["expect"], finished)
         result.conversations.add(case["name"], case["expect"], level)
+        result.conversations_finished.add(case["name"], case["expect"], finished[0])
     return result
 
 
@@ -161,6 +202,9 @@ def render(name: str, result: RunResult) -> str:
         f"  exact level {exact_agreement(result.conversations):.1%}; over-escalated by more than one level "
         f"{over_escalated_by_more_than_one(result.conversations):.1%}",
         confusion(result.conversations),
+        f"  finished (remaining questions about signs answered truthfully): exact level "
+        f"{exact_agreement(result.conversations_finished):.1%}",
+        confusion(result.conversations_finished),
     ]
     return "\n".join(parts)
 
