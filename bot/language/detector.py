@@ -81,6 +81,7 @@ class RedFlagDetector:
         # A sign the person denied ("not growing", "no fever"): kept as a finding only, so a
         # reply that denies signs and names none can answer a yes/no question about signs.
         self._denied = config.get("denied")
+        self._reading_decides = frozenset(config.get("reading_decides", []))
         self._not_denials = NOT_DENIALS
         self._fever = dict(config["temperature"]["emits"])
         self._infection = dict(config["infection"])
@@ -153,6 +154,7 @@ class RedFlagDetector:
         readings = self.quantities.read_all(match_doc, found.quantities)
         hits = self._with_readings(found.hits, readings)
         hits, explained = self._drop_contained(hits, found.harmless)
+        hits = self._measured_as_normal(hits, readings)
         hits = self._apply_context(match_doc, hits)
         hits, baby = self._apply_baby_rule(hits)
         if baby:
@@ -177,6 +179,17 @@ class RedFlagDetector:
                 entity = "age_group" if reading.kind == "age" else "duration"
                 kept.append(Hit(entity, reading.value, reading.start, reading.end))
         return kept
+
+    def _measured_as_normal(self, hits: list[Hit], readings: Sequence[Reading]) -> list[Hit]:
+        """Warmth felt by hand, measured as normal ("felt warm, but it was 37.1"): the reading decides.
+
+        Runs after overrides, so "hot" inside the dropped warmth asks nothing either. Any
+        reading at the fever threshold keeps every fever hit (fail safe).
+        """
+        values = {r.value for r in readings if r.kind == "temperature"}
+        if values != {"normal"}:
+            return hits
+        return [h for h in hits if h.kind not in self._reading_decides]
 
     def _drop_contained(self, hits: list[Hit], harmless: Sequence[tuple[int, int]]) -> tuple[list[Hit], set[str]]:
         """Drop hits inside a harmless span (of the types it hides), and findings a containing hit overrides.
