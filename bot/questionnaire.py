@@ -115,7 +115,7 @@ def age_of_fragment(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> 
     words = normalise(text).split()
     if not words or len(words) > MAX_AGE_FRAGMENT_WORDS:
         return None
-    for number, word in _NUMBER_AND_UNIT.findall(text.lower()):
+    for _number, word in _NUMBER_AND_UNIT.findall(text.lower()):
         if word and UNIT_WORDS.get(word) != "year" and word not in YEAR_WORDS:
             return None
     return age_answer(text, bands)

@@ -161,7 +161,7 @@ def parse_table(raw: dict) -> TriageTable:
         denial_answers,
     )
     if not set(denial_answers) <= set(table.questionnaire):
-        raise TriageRulesError(f"denial_answers names a slot that is not a questionnaire answer: {sorted(denial_answers)}")
+        raise TriageRulesError(f"denial_answers names a slot the questionnaire does not ask: {sorted(denial_answers)}")
     for kind, spec in clarify.items():
         if not {"ask", "yes", "unclear"} <= set(spec):
             raise TriageRulesError(f"clarify {kind!r} needs ask, yes and unclear")
