@@ -52,8 +52,8 @@ from bot.dialogue_state import (
     is_inserted,
 )
 from bot.language.thresholds import load_rules_file
-from bot.questionnaire import age_answer, age_bands, age_of_fragment, button_answer
-from bot.safety_net import DISCLAIMER, SafetyAction, decide_next
+from bot.questionnaire import age_answer, age_bands, age_of_fragment, button_answer, is_correction
+from bot.safety_net import DISCLAIMER, SafetyAction, decide_next, mentions_baby
 from bot.settings import load_settings
 from bot.triage import load_table
 
@@ -72,6 +72,18 @@ def events_since_last_user_message(events: list[Event]) -> Optional[list[Event]]
         if isinstance(events[index], UserUttered):
             return events[index + 1 :]
     return None
+
+
+def _with_events(prediction: PolicyPrediction, events: list[SlotSet]) -> PolicyPrediction:
+    """The prediction with these slot events applied first (a corrected age)."""
+    if events:
+        prediction.events = [*events, *prediction.events]
+    return prediction
+
+
+def _mentions_a_baby(session: list[Event]) -> bool:
+    """Some message of the session mentions a baby (the detector's ``mentions_baby`` finding)."""
+    return any(isinstance(event, UserUttered) and mentions_baby(event.entities or []) for event in session)
 
 
 @DefaultV1Recipe.register(
@@ -105,9 +117,12 @@ class SafetyNetRulePolicy(RulePolicy):
         **kwargs: Any,
     ) -> PolicyPrediction:
         session = current_session(list(tracker.events))
-        inserted = self._safety_net(tracker, session, domain)
+        corrected = self._corrected_age(tracker)
+        inserted = self._safety_net(tracker, session, domain, corrected)
         if inserted is not None:
-            return inserted
+            return _with_events(inserted, corrected)
+        if corrected and tracker.active_loop_name == QUESTIONNAIRE and tracker.latest_action_name == ACTION_LISTEN_NAME:
+            return self._prediction(self._certain(QUESTIONNAIRE, domain), events=corrected)
         answered = self._answer_in_context(tracker, domain)
         if answered is not None:
             return answered
@@ -118,11 +133,11 @@ class SafetyNetRulePolicy(RulePolicy):
             # Someone whose first message asks for the disclaimer has just been shown it.
             return self._insert(ACTION_LISTEN_NAME, domain)
         if self._predicts(prediction, START_QUESTIONNAIRE, domain):
-            return self._with_bare_age(tracker, self._new_questionnaire(session, prediction, domain))
+            return self._with_bare_age(tracker, session, self._new_questionnaire(session, prediction, domain))
         return self._back_to_questionnaire(tracker, domain, prediction) or prediction
 
     def _safety_net(
-        self, tracker: DialogueStateTracker, session: list[Event], domain: Domain
+        self, tracker: DialogueStateTracker, session: list[Event], domain: Domain, corrected: list[SlotSet]
     ) -> Optional[PolicyPrediction]:
         since_user = events_since_last_user_message(session)
         disclaimer_shown = any(isinstance(e, ActionExecuted) and e.action_name == DISCLAIMER for e in session)
@@ -148,6 +163,7 @@ class SafetyNetRulePolicy(RulePolicy):
             return None  # a conditional rule was said; now the rules answer the message
 
         slots = {name: tracker.get_slot(name) for name in (*self._table.questionnaire, "age_group", "triage_level")}
+        slots.update({event.key: event.value for event in corrected})
         episode = build_episode(session, slots, self._table, questionnaire_done)
         action = decide_next(episode, self._table)
         return self._act(action, tracker, domain) if action else None
@@ -165,6 +181,33 @@ class SafetyNetRulePolicy(RulePolicy):
         if action.kind == "conditional":
             return self._insert(str(action.response), domain)
         return None  # "resume": the rules answer the message that raised the question
+
+    def _corrected_age(self, tracker: DialogueStateTracker) -> list[SlotSet]:
+        """An age corrected in words the detector read as a time ("sorry, I mean 4 months not
+        3 weeks"): the new age group, and how long the bumps have been there as it was.
+
+        Only a message that reads as a correction, about a known age, with no age of its own
+        found by the detector; the decision then runs on the corrected age (a level can rise).
+        """
+        message = tracker.latest_message
+        current = tracker.get_slot("age_group")
+        text = (message.text or "") if message else ""
+        if not current or not text or text.startswith("/") or not is_correction(text):
+            return []
+        if tracker.latest_action_name != ACTION_LISTEN_NAME:
+            return []
+        if any(e.get("entity") == "age_group" for e in message.entities or []):
+            return []
+        age = age_answer(text, self._age_bands)
+        if age is None or age == current:
+            return []
+        events = [SlotSet("age_group", age)]
+        since_user = events_since_last_user_message(list(tracker.events)) or []
+        if any(isinstance(e, SlotSet) and e.key == "duration" for e in since_user):
+            before = list(tracker.events)[: len(tracker.events) - len(since_user) - 1]
+            earlier = [e.value for e in before if isinstance(e, SlotSet) and e.key == "duration"]
+            events.append(SlotSet("duration", earlier[-1] if earlier else None))
+        return events
 
     def _answer_in_context(self, tracker: DialogueStateTracker, domain: Domain) -> Optional[PolicyPrediction]:
         """The questionnaire's question answered in words the NLU could not place.
@@ -236,16 +279,25 @@ class SafetyNetRulePolicy(RulePolicy):
                   if slot not in given_now]
         return self._prediction(self._certain(START_QUESTIONNAIRE, domain), events=resets)
 
-    def _with_bare_age(self, tracker: DialogueStateTracker, prediction: PolicyPrediction) -> PolicyPrediction:
+    def _with_bare_age(
+        self, tracker: DialogueStateTracker, session: list[Event], prediction: PolicyPrediction
+    ) -> PolicyPrediction:
         """The message that starts the questionnaire is a bare age ("34", "she's 8"):
-        keep it as the answer to "who has the bumps?" rather than ask it again."""
+        keep it as the answer to "who has the bumps?" rather than ask it again.
+
+        About a baby of unknown age ("white bumps on my baby's gums" then "6 weeks"), a
+        time alone is the baby's age."""
         since_user = events_since_last_user_message(list(tracker.events)) or []
         given = {e.key for e in [*since_user, *prediction.events] if isinstance(e, SlotSet) and e.value is not None}
-        if given & {*self._table.questionnaire, "age_group", "body_site"}:
+        about_a_baby = tracker.get_slot("age_group") is None and _mentions_a_baby(session)
+        answers = {*self._table.questionnaire, "age_group", "body_site"}
+        if given & answers and not (about_a_baby and given & answers == {"duration"}):
             return prediction
         text = (tracker.latest_message.text or "") if tracker.latest_message else ""
-        age = age_of_fragment(text, self._age_bands) if text and not text.startswith("/") else None
+        age = age_of_fragment(text, self._age_bands, about_a_baby) if text and not text.startswith("/") else None
         if age is not None:
+            # (the NLU's reading of "6 weeks" as how long stays: the form reads the message
+            # again when it starts; for a baby it is at most the baby's age, as the rules need)
             prediction.events = [*prediction.events, SlotSet("age_group", age)]
         return prediction
 

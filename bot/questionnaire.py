@@ -106,17 +106,21 @@ def age_answer(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optio
 MAX_AGE_FRAGMENT_WORDS = 4
 
 
-def age_of_fragment(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optional[str]:
+def age_of_fragment(
+    text: str, bands: Sequence[tuple[str, Optional[float]]], about_a_baby: bool = False
+) -> Optional[str]:
     """The age group of a short reply that gives one bare age, else None.
 
     Only numbers with no unit or "years"/"old" count: "6 weeks" on its own may be how
-    long the bumps have been there, so it is left to the questions to tell apart.
+    long the bumps have been there, so it is left to the questions to tell apart. Once
+    the conversation is about a baby whose age is not known yet (``about_a_baby``),
+    "6 weeks" is the baby's age: that is what parents give first.
     """
     words = normalise(text).split()
     if not words or len(words) > MAX_AGE_FRAGMENT_WORDS:
         return None
     for _number, word in _NUMBER_AND_UNIT.findall(text.lower()):
-        if word and UNIT_WORDS.get(word) != "year" and word not in YEAR_WORDS:
+        if word and UNIT_WORDS.get(word) != "year" and word not in YEAR_WORDS and not about_a_baby:
             return None
     return age_answer(text, bands)
 

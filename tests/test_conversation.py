@@ -233,3 +233,32 @@ def test_a_denial_with_a_sign_is_not_a_no(say, new_sender) -> None:
         say(sender, payload)
     replies = say(sender, "no fever but she is floppy")
     assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
+
+
+def test_an_age_corrected_in_words_read_as_a_time_counts(say, new_sender, tracker_of) -> None:
+    """"sorry I mean 4 months not 3 weeks" mid-questionnaire corrects the age, and how long
+    the bumps have been there stays as answered (the detector reads "4 months" as a time)."""
+    sender = new_sender()
+    say(sender, "white spots on my son's cheeks, should I worry")
+    for payload in ('/inform{"age_group":"newborn"}', '/inform{"body_site":"face"}',
+                    '/inform{"duration":"since_birth"}'):
+        say(sender, payload)
+    say(sender, "sorry i mean 4 months not 3 weeks")
+    slots = tracker_of(sender)["slots"]
+    assert (slots["age_group"], slots["duration"]) == ("infant", "since_birth")
+
+
+def test_a_corrected_age_can_raise_the_level(say, new_sender) -> None:
+    sender = new_sender()
+    say(sender, "my daughter has milk spots and a temp of 38.3")
+    say(sender, '/inform{"age_group":"infant"}')
+    replies = say(sender, "sorry I mean 6 weeks not 6 months")
+    assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
+
+
+def test_about_a_baby_a_bare_time_is_the_age(say, new_sender) -> None:
+    """After "white bumps on my baby's gums", "6 weeks" is the baby's age: "who?" is not asked."""
+    sender = new_sender()
+    say(sender, "white bumps on my baby's gums, thought it was a tooth")
+    replies = say(sender, "6 weeks")
+    assert not any(is_response(reply, "utter_ask_age_group") for reply in replies), replies

@@ -43,6 +43,12 @@ def test_a_bare_age_before_the_question(text: str, expected: str | None) -> None
     assert age_of_fragment(text, BANDS) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [("6 weeks", "newborn"), ("3 wks", "newborn"), ("5 months", "infant"),
+                                                 ("2", "child"), ("a few on her nose and chin", None)])
+def test_about_a_baby_a_bare_time_is_the_age(text: str, expected: str | None) -> None:
+    assert age_of_fragment(text, BANDS, about_a_baby=True) == expected
+
+
 @pytest.mark.parametrize(
     ("slot", "text", "expected"),
     [

@@ -44,6 +44,28 @@ NEGATED = "NEGATED_EXISTENCE"
 NOT_DENIALS = frozenset({"HARMLESS", "POSSIBLE_EXISTENCE"})
 
 
+# Words right before an age or a time that take it back ("5 months, not 5 weeks").
+CORRECTED_AWAY = frozenset({"not", "n't"})
+
+
+def _without_corrected_away(doc: Doc, readings: Sequence[Reading]) -> list[Reading]:
+    """Ages and times the message takes back ("she's 4 months not 3 weeks") are not read.
+
+    Temperatures are kept whatever precedes them: "not 38, it's 38.5" keeps both, and a
+    fever reading is never dropped by a word (fail safe).
+    """
+    def taken_back(reading: Reading) -> bool:
+        if reading.kind == "temperature" or reading.start == 0:
+            return False
+        before = doc[reading.start - 1].lower_
+        two_before = doc[reading.start - 2].lower_ if reading.start > 1 else ""
+        after = doc[reading.end].lower_ if reading.end < len(doc) else ""
+        # "not 3 months yet" is an age below 3 months, not one taken back
+        return (before in CORRECTED_AWAY or (two_before, before) == ("instead", "of")) and after != "yet"
+
+    return [r for r in readings if not taken_back(r)]
+
+
 class RedFlagDetector:
     """Finds red flags (with their context role), baby mentions, ages, durations, body sites and audience.
 
@@ -151,7 +173,7 @@ class RedFlagDetector:
         doc = self.prepare(doc)
         match_doc, corrections = self._corrected(doc)
         found = self.signs.match(match_doc)
-        readings = self.quantities.read_all(match_doc, found.quantities)
+        readings = _without_corrected_away(match_doc, self.quantities.read_all(match_doc, found.quantities))
         hits = self._with_readings(found.hits, readings)
         hits, explained = self._drop_contained(hits, found.harmless)
         hits = self._measured_as_normal(hits, readings)
