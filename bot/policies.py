@@ -52,7 +52,7 @@ from bot.dialogue_state import (
     is_inserted,
 )
 from bot.language.thresholds import load_rules_file
-from bot.questionnaire import age_answer, age_bands, age_of_fragment, button_answer, is_correction
+from bot.questionnaire import age_answer, age_bands, age_of_fragment, button_answer, corrected_age
 from bot.safety_net import DISCLAIMER, SafetyAction, decide_next, mentions_baby
 from bot.settings import load_settings
 from bot.triage import load_table
@@ -192,13 +192,13 @@ class SafetyNetRulePolicy(RulePolicy):
         message = tracker.latest_message
         current = tracker.get_slot("age_group")
         text = (message.text or "") if message else ""
-        if not current or not text or text.startswith("/") or not is_correction(text):
+        if not current or not text or text.startswith("/"):
             return []
         if tracker.latest_action_name != ACTION_LISTEN_NAME:
             return []
         if any(e.get("entity") == "age_group" for e in message.entities or []):
             return []
-        age = age_answer(text, self._age_bands)
+        age = corrected_age(text, self._age_bands)
         if age is None or age == current:
             return []
         events = [SlotSet("age_group", age)]

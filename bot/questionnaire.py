@@ -125,6 +125,27 @@ def age_of_fragment(
     return age_answer(text, bands)
 
 
+# A correction names the age with its unit ("4 months not 3 weeks"); a message about a
+# temperature ("actually it's 38.3") is never read as an age, whatever its numbers.
+_AGE_UNIT = re.compile(r"\b\d{1,3}(?:[.,]\d)?\s*(?:days?|d|weeks?|wks?|w|months?|mos?|mths?|years?|yrs?|y|yo)\b"
+                       r"|\b\d{1,3}\s+(?:years?\s+)?old\b")
+_TEMPERATURE_WORDS = re.compile(
+    r"\b(temp|temps|temperature|thermometer|fever|degrees?|celsius|fahrenheit)\b|°|\d\s*[cf]\b"
+)
+
+
+def corrected_age(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optional[str]:
+    """The age group a correction gives ("sorry, I mean 4 months not 3 weeks"), else None.
+
+    Only a message that reads as a correction, names an age with its unit, and says
+    nothing about a temperature.
+    """
+    lowered = (text or "").lower()
+    if not is_correction(lowered) or not _AGE_UNIT.search(lowered) or _TEMPERATURE_WORDS.search(lowered):
+        return None
+    return age_answer(lowered, bands)
+
+
 def age_bands(thresholds: Mapping[str, Any]) -> list[tuple[str, Optional[float]]]:
     """(age group, below days) rows from the rules file's ``thresholds.age_groups``."""
     bands = []

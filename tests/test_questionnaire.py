@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain_files import load_domain
-from bot.questionnaire import age_answer, age_of_fragment, button_answer, payload_entities
+from bot.questionnaire import age_answer, age_of_fragment, button_answer, corrected_age, payload_entities
 
 DAY = 1.0
 BANDS = [("newborn", 91.3), ("infant", 365.25), ("child", 18 * 365.25), ("adult", None)]
@@ -89,3 +89,14 @@ def test_a_correction_is_told_from_news(text: str, expected: bool) -> None:
     from bot.questionnaire import is_correction
 
     assert is_correction(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("sorry i mean 4 months not 3 weeks", "infant"), ("sorry I mean 6 weeks not 6 months", "newborn"),
+     ("actually she's 2 years old", "child"),
+     ("actually i just took his temperature and its 38.3", None),  # a temperature, never an age
+     ("sorry it was 38 not 37", None), ("actually 5 months", "infant"), ("4 months", None)],
+)
+def test_a_correction_names_an_age_with_its_unit(text: str, expected: str | None) -> None:
+    assert corrected_age(text, BANDS) == expected
