@@ -41,6 +41,10 @@ NORMALIZER = SpellingNormalizer.from_file({"milia": 40, "spots": 20, "eyelid": 6
         ("canser", "cancer"),
         ("milk spts", "milk spots"),
         ("babys", "baby"),
+        # typographic apostrophes (phones, copied web text) as the training data writes them
+        ("i\u2019ve", "i've"),
+        ("n\u2019t \u2019ve \u2019s", "n't 've 's"),
+        ("isn\u2019t", "isn't"),
     ],
 )
 def test_text_speak_and_misspellings_become_canonical_words(written: str, expected: str) -> None:

@@ -25,6 +25,9 @@ from rapidfuzz.distance import OSA
 
 SETTINGS_PATH = Path(__file__).resolve().parent.parent / "resources" / "normalizer.yml"
 _LETTERS = re.compile(r"^[a-z][a-z0-9']*$")
+# Phones and copied web text write apostrophes as typographic quotes ("baby’s", "don’t"):
+# the training data has straight ones, so the classifier would see other words.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u0060": "'", "\u00b4": "'"})
 
 
 class EnglishWords:
@@ -105,8 +108,8 @@ class SpellingNormalizer:
         return int(self.settings["max_distance_short"])
 
     def normalise_word(self, word: str) -> str:
-        """The word(s) to use instead of ``word`` (lower case); the word itself when nothing applies."""
-        lower = word.lower()
+        """The word(s) to use instead of ``word`` (lower case, straight apostrophes); else the word itself."""
+        lower = word.lower().translate(_APOSTROPHES)
         if lower in self.text_speak:
             return self.text_speak[lower]
         if lower in self.known or lower in self.english or not _LETTERS.match(lower):
