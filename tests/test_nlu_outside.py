@@ -51,32 +51,42 @@ def out_of_scope_line(result: dict) -> str:
             f"(n={int(row.get('support', 0))})")
 
 
+def _training_phrasings(name: str) -> set[str]:
+    training = set()
+    for block in yaml.safe_load((REPO / "data" / "nlu" / name).read_text(encoding="utf-8"))["nlu"]:
+        for line in str(block.get("examples", "")).splitlines():
+            if line.strip().startswith("- "):
+                training.add(_squeeze(line.strip()[2:]))
+    return training
+
+
+def _all_outside_examples() -> list[dict]:
+    return [example for path in sorted(OUTSIDE.parent.glob("outside_*.yml"))
+            for example in yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]]
+
+
 def test_outside_set_is_not_in_the_training_data() -> None:
-    """Kept out of training: the phrasings written after studying the outside set's errors
-    (data/nlu/as_people_write.yml) hold none of its phrasings word for word.
+    """Kept out of training: the phrasings written after studying the outside sets' errors
+    (data/nlu/as_people_write.yml) hold none of their phrasings word for word, and the
+    second batch (as_people_write_more.yml) none at all, however short.
 
     The older training files were written before the outside set existed; a few short stock
     questions ("what are milia?", "thanks") coincide with it, as any two lists would.
     """
-    training = set()
-    block_list = yaml.safe_load((REPO / "data" / "nlu" / "as_people_write.yml").read_text(encoding="utf-8"))["nlu"]
-    for block in block_list:
-        for line in str(block.get("examples", "")).splitlines():
-            if line.strip().startswith("- "):
-                training.add(_squeeze(line.strip()[2:]))
+    first, second = _training_phrasings("as_people_write.yml"), _training_phrasings("as_people_write_more.yml")
     copied = [e["text"] for e in _outside_examples()
-              if len(_squeeze(e["text"]).split()) > 2 and _squeeze(e["text"]) in training]
+              if len(_squeeze(e["text"]).split()) > 2 and _squeeze(e["text"]) in first]
+    copied += [e["text"] for e in _all_outside_examples() if _squeeze(e["text"]) in second]
     assert not copied, copied
 
 
-# Issue 11's targets are not reached yet (measured 2026-11-29: accuracy 0.947, five intents
-# under F1 0.90). The assertions keep the targets; strict: reaching them fails the suite
-# until the mark is removed. The issue stays open until then.
-NOT_REACHED = pytest.mark.xfail(strict=True, reason="issue 11 target not reached: outside accuracy 0.947 < 0.95; "
-                                "ask_disclaimer, ask_lookalikes, ask_causes, ask_see_doctor, describe_symptoms < 0.90")
+# Issue 11's per-intent target is not reached yet (measured 2026-11-29, second pass: accuracy
+# 0.962 >= 0.95 is reached, but two intents are under F1 0.90 on set A). The assertion keeps
+# the target; strict: reaching it fails the suite until the mark is removed.
+NOT_REACHED = pytest.mark.xfail(strict=True, reason="issue 11 target not reached: ask_what_is_milia F1 0.87 and "
+                                "ask_eye_area 0.897 < 0.90 on outside set A (2026-11-29)")
 
 
-@NOT_REACHED
 def test_outside_accuracy(outside_result: dict, capsys) -> None:
     report = outside_result["report"]
     with capsys.disabled():

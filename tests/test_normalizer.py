@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.normalizer import SpellingNormalizer, question_count, question_span, sentences
+from bot.nlu.normalizer import SpellingNormalizer, question_count, question_span, question_spans, sentences
 
 # A small training vocabulary, as the component builds it from data/nlu (words and counts).
 NORMALIZER = SpellingNormalizer.from_file({"milia": 40, "spots": 20, "eyelid": 6, "contagious": 9, "bumps": 30})
@@ -21,6 +21,11 @@ NORMALIZER = SpellingNormalizer.from_file({"milia": 40, "spots": 20, "eyelid": 6
         ("ur baby", "your baby"),
         ("thx", "thanks"),
         ("im worried", "i am worried"),
+        ("dunno wat they r", "do not know what they are"),
+        ("wanna get rid of them bcuz they itch", "want to get rid of them because they itch"),
+        ("my lo n my hubby", "my baby and my husband"),
+        ("youre a bot", "you are a bot"),
+        ("sumthing 4 milia", "something 4 milia"),  # digits stay: "4 weeks" is a duration
         # misspellings of the domain's words
         ("mila", "milia"),
         ("milai", "milia"),
@@ -36,6 +41,10 @@ NORMALIZER = SpellingNormalizer.from_file({"milia": 40, "spots": 20, "eyelid": 6
         ("canser", "cancer"),
         ("milk spts", "milk spots"),
         ("babys", "baby"),
+        # typographic apostrophes (phones, copied web text) as the training data writes them
+        ("i\u2019ve", "i've"),
+        ("n\u2019t \u2019ve \u2019s", "n't 've 's"),
+        ("isn\u2019t", "isn't"),
     ],
 )
 def test_text_speak_and_misspellings_become_canonical_words(written: str, expected: str) -> None:
@@ -45,7 +54,7 @@ def test_text_speak_and_misspellings_become_canonical_words(written: str, expect
 @pytest.mark.parametrize(
     "word",
     ["mole", "moles", "warts", "skin", "cheeks", "the", "different", "sudden", "called", "caught", "heard",
-     "retinal", "milk", "spots", "ill", "38.5", "6wk", "gp", "a", "i", "no"],
+     "retinal", "milk", "spots", "ill", "38.5", "6wk", "gp", "a", "i", "no", "cause", "2", "4", "nvm", "yo"],
 )
 def test_harmless_words_are_untouched(word: str) -> None:
     assert NORMALIZER.normalise_word(word) == word.lower()
@@ -80,12 +89,31 @@ def test_the_question_of_a_long_message_is_found(text: str, question: str) -> No
 
 
 @pytest.mark.parametrize(
+    ("text", "questions"),
+    [
+        # every question of a story, not only the last one
+        ("I wash my face twice a day and scrub it every other day. Could the scrubbing be causing these? "
+         "Or is it the heat?", ["Could the scrubbing be causing these?", "Or is it the heat?"]),
+        # a run-on sentence: the question clause it ends with
+        ("I have used a steroid cream on my cheek for a year and now there are white seeds there, could the cream "
+         "have done that", ["could the cream have done that"]),
+        ("my son has had white bumps on his nose for weeks and weeks now and what should i do",
+         ["what should i do"]),
+    ],
+)
+def test_every_question_of_a_story_is_found(text: str, questions: list[str]) -> None:
+    found = [text[start:end] for start, end in question_spans(text)]
+    assert [q.removeprefix("and ") for q in found] == questions
+
+
+@pytest.mark.parametrize(
     "text",
     ["what are milia?", "Are milia contagious? Asking for my son",  # short: the whole message is the question
+     "I have had white bumps on my cheeks for a few months, and they don't hurt at all, so I left them alone",
      "I have had tiny white bumps on my cheeks for a few months now. They don't hurt at all and they don't itch."],
 )
 def test_short_messages_and_stories_without_a_question_have_no_focus(text: str) -> None:
-    assert question_span(text) is None
+    assert question_span(text) is None and question_spans(text) == []
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,14 @@
    Rasa's training cache restores the component into a node with another index (the
    same classifier in a pipeline with one component more or less), the model can no
    longer be loaded. This subclass saves under a fixed file name.
+
+Two settings Rasa's class does not offer: ``C`` (scikit-learn's inverse regularisation
+strength) and ``scaling``. Rasa hands the classifier a message's summed word and
+character-n-gram counts, so a long story has features many times larger than a short
+question and its probabilities are near 1 whatever it asks. ``scaling: sqrt`` counts
+each feature by the square root of its count (sublinear term frequency: a word said four
+times weighs twice, not four times); ``l2`` divides each message's features by their
+Euclidean length; ``none`` keeps Rasa's raw counts.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix
+from sklearn.preprocessing import normalize
 
 MODEL_FILE = "classifier.skops"
 
@@ -34,6 +44,27 @@ def has_features(message: Message) -> bool:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class BlankSafeLogisticRegressionClassifier(LogisticRegressionClassifier):
     """``LogisticRegressionClassifier`` that sends featureless messages to the fallback."""
+
+    SCALINGS = ("none", "l2", "sqrt")
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Rasa's settings, plus ``C`` (1.0, scikit-learn's default) and ``scaling`` (``none``: as Rasa)."""
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "scaling": "none"}
+
+    def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        if self.config["scaling"] not in self.SCALINGS:
+            raise ValueError(f"scaling must be one of {self.SCALINGS}, not {self.config['scaling']!r}")
+        self.clf.C = float(self.config["C"])
+
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
+        features = super()._create_X(messages)
+        if self.config["scaling"] == "l2":
+            return normalize(features, norm="l2", copy=False)
+        if self.config["scaling"] == "sqrt":
+            return features.sqrt()
+        return features
 
     def process(self, messages: list[Message]) -> list[Message]:
         classifiable = [message for message in messages if has_features(message)]

@@ -6,8 +6,9 @@ counts (``use_lemma``, on by default): "wat r milia" is counted as "what be mili
 message text, the tokens' own text and their offsets stay what the person wrote, so the
 stored conversation, entities and the red-flag detector are untouched.
 
-Long messages: when a message tells a story and then asks a question, the question's
-tokens are counted ``question_weight`` more times, so the question decides the intent.
+Long messages: when a message tells a story and asks, the tokens of its questions (or of
+the question clause a run-on sentence ends with) are counted ``question_weight`` more
+times, so the question decides the intent.
 
 Trainable only to build its dictionary: the words of the training data (with counts) are
 saved with the model, so the same model always corrects the same way. The settings file
@@ -30,7 +31,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.normalizer import SETTINGS_PATH, SpellingNormalizer, english_words, question_span, vocabulary_of
+from bot.nlu.normalizer import SETTINGS_PATH, SpellingNormalizer, english_words, question_spans, vocabulary_of
 
 VOCABULARY_FILE = "vocabulary.json"
 
@@ -91,10 +92,10 @@ class FeatureTextNormalizer(GraphComponent):
                 continue
             for token in tokens:
                 self._normalise(token)
-            span = question_span(text)
-            if span and self._config["question_weight"]:
-                start, end = span
-                focus = [token for token in tokens if token.start >= start and token.end <= end]
+            spans = question_spans(text)
+            if spans and self._config["question_weight"]:
+                focus = [token for token in tokens if any(start <= token.start and token.end <= end
+                                                          for start, end in spans)]
                 extra = [Token(t.text, t.start, t.end, dict(t.data), t.lemma) for t in focus]
                 message.set(TOKENS_NAMES[TEXT], tokens + extra * int(self._config["question_weight"]))
         return messages

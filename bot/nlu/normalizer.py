@@ -25,6 +25,9 @@ from rapidfuzz.distance import OSA
 
 SETTINGS_PATH = Path(__file__).resolve().parent.parent / "resources" / "normalizer.yml"
 _LETTERS = re.compile(r"^[a-z][a-z0-9']*$")
+# Phones and copied web text write apostrophes as typographic quotes ("baby’s", "don’t"):
+# the training data has straight ones, so the classifier would see other words.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u0060": "'", "\u00b4": "'"})
 
 
 class EnglishWords:
@@ -105,8 +108,8 @@ class SpellingNormalizer:
         return int(self.settings["max_distance_short"])
 
     def normalise_word(self, word: str) -> str:
-        """The word(s) to use instead of ``word`` (lower case); the word itself when nothing applies."""
-        lower = word.lower()
+        """The word(s) to use instead of ``word`` (lower case, straight apostrophes); else the word itself."""
+        lower = word.lower().translate(_APOSTROPHES)
         if lower in self.text_speak:
             return self.text_speak[lower]
         if lower in self.known or lower in self.english or not _LETTERS.match(lower):
@@ -167,20 +170,50 @@ def sentences(text: str) -> list[Sentence]:
     return found
 
 
-def question_span(text: str) -> Optional[tuple[int, int]]:
-    """Offsets of the question that a long message ends with, or None.
+# Where a run-on sentence's clauses meet: a comma, semicolon, colon or dash, or the space
+# before "and/but/so" followed by a question word.
+_CLAUSE_BREAK = re.compile(
+    r"[,;:]\s+|\s+-+\s+|\s+(?=(?:and|but|so)\s+(?:what|why|how|when|where|which|can|could|should|"
+    r"is|are|do|does|did|will|would)\b)",
+    re.IGNORECASE,
+)
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|but|so|or)\s+", re.IGNORECASE)
 
-    A message that tells a story and asks one question is about its question: the last
-    question sentence of a message with at least two sentences and ``MIN_STORY_WORDS``
-    words. None for short messages, single sentences and messages with no question.
+
+def _trailing_question_clause(sentence: Sentence) -> Optional[tuple[int, int]]:
+    """Offsets of the question clause a run-on story sentence ends with ("..., could the cream have done that")."""
+    for start in reversed([match.end() for match in _CLAUSE_BREAK.finditer(sentence.text)]):
+        clause = _LEADING_CONJUNCTION.sub("", sentence.text[start:])
+        if _QUESTION_START.match(clause) and len(clause.split()) >= 3:
+            return sentence.start + start, sentence.end
+    return None
+
+
+def question_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of the questions a long message asks after (or around) its story, or [].
+
+    A message of at least ``MIN_STORY_WORDS`` words that tells something (a sentence that
+    is not a question, or a run-on sentence before its question clause) and asks: every
+    question sentence, or, when no sentence is a question, the question clause the last
+    sentence ends with. [] for short messages and for stories with no question.
     """
     parts = sentences(text)
-    if len(parts) < 2 or len(text.split()) < MIN_STORY_WORDS:
-        return None
+    if len(text.split()) < MIN_STORY_WORDS:
+        return []
     questions = [part for part in parts if part.is_question]
-    if not questions:
-        return None
-    return questions[-1].start, questions[-1].end
+    if questions and len(questions) < len(parts):
+        return [(part.start, part.end) for part in questions]
+    if parts:
+        clause = _trailing_question_clause(parts[-1])
+        if clause is not None:
+            return [clause]
+    return []
+
+
+def question_span(text: str) -> Optional[tuple[int, int]]:
+    """Offsets of the last question of a long message that tells a story (``question_spans``), or None."""
+    spans = question_spans(text)
+    return spans[-1] if spans else None
 
 
 def question_count(text: str) -> int:
