@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from rasa.core.constants import POLICY_MAX_HISTORY
+from rasa.core.policies.memoization import MemoizationPolicy
 from rasa.core.policies.policy import PolicyPrediction
-from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -53,6 +55,7 @@ from bot.dialogue_state import (
 )
 from bot.language.thresholds import load_rules_file
 from bot.questionnaire import age_answer, age_bands, button_answer
+from bot.recent_states import RecentStatesMixin
 from bot.safety_net import DISCLAIMER, SafetyAction, decide_next
 from bot.settings import load_settings
 from bot.triage import load_table
@@ -75,8 +78,14 @@ def events_since_last_user_message(events: list[Event]) -> Optional[list[Event]]
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class SafetyNetRulePolicy(RulePolicy):
-    """RulePolicy + disclaimer first + the safety net (no action server needed)."""
+class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
+    """RulePolicy + disclaimer first + the safety net (no action server needed).
+
+    The rules are matched against the last states of the conversation only, one more
+    than the longest rule has (``bot/recent_states.py``): a state further back never
+    changes which rule applies, and featurizing the whole session made every turn of a
+    long conversation slower.
+    """
 
     def __init__(
         self,
@@ -93,6 +102,16 @@ class SafetyNetRulePolicy(RulePolicy):
         self._advice = set(self._table.advice.values())
         self._age_bands = age_bands(load_rules_file()["thresholds"])
         self._clarify = {spec["ask"] for spec in self._table.clarify.values()}
+        self._longest_rule: Optional[tuple[int, int]] = None  # (number of rules, longest rule's states)
+
+    def states_needed(self) -> Optional[int]:
+        """One more state than the longest rule: ``RulePolicy._get_possible_keys`` accepts a
+        rule once it has matched all of the rule's states, and a conversation-start rule
+        needs the state before its first one to be seen as not a start."""
+        keys = [*self.lookup.get(RULES, {}), *self.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
+        if self._longest_rule is None or self._longest_rule[0] != len(keys):
+            self._longest_rule = (len(keys), max((len(self._rule_key_to_state(key)) for key in keys), default=0))
+        return self._longest_rule[1] + 1
 
     # ------------------------------------------------------------------ prediction
     def predict_action_probabilities(
@@ -298,3 +317,19 @@ class SafetyNetRulePolicy(RulePolicy):
         return DialogueStateTracker.from_events(
             tracker.sender_id, view, domain.slots, sender_source=tracker.sender_source
         )
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class RecentMemoizationPolicy(RecentStatesMixin, MemoizationPolicy):
+    """Rasa's MemoizationPolicy, featurizing only the ``max_history`` states it compares.
+
+    Rasa's featurizer builds a state for every action of the session and then keeps the
+    last ``max_history``; here only those are built (``bot/recent_states.py``), so a
+    turn of a long conversation costs what a turn of a short one does.
+    """
+
+    def states_needed(self) -> Optional[int]:
+        max_history = self.config.get(POLICY_MAX_HISTORY)
+        return int(max_history) if max_history else None
