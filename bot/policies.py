@@ -8,7 +8,8 @@ policy runs inside the Rasa server and only predicts domain responses, which nee
 action server. Why a ``RulePolicy`` subclass: once the safety net inserts a turn
 (the disclaimer, a clarifying question), ordinary rules ("intent greet -> utter_greet")
 would no longer match, so the rules are shown a view of the session without the turns
-the safety net inserted, and the rules in ``data/`` stay ordinary Rasa rules.
+the safety net inserted (``bot/session_view.py``), and the rules in ``data/`` stay
+ordinary Rasa rules.
 
 Order of precedence for each prediction:
 1. The session has no disclaimer yet: ``utter_disclaimer`` (and the clinic settings
@@ -48,15 +49,14 @@ from bot.dialogue_state import (
     INSERTED_KEY,
     START_QUESTIONNAIRE,
     age_changed_now,
-    answered_clarifications,
     build_episode,
-    current_session,
     is_inserted,
 )
 from bot.language.thresholds import load_rules_file
 from bot.questionnaire import age_answer, age_bands, button_answer
 from bot.recent_states import RecentStatesMixin
 from bot.safety_net import DISCLAIMER, SafetyAction, decide_next
+from bot.session_view import SessionViews
 from bot.settings import load_settings
 from bot.triage import load_table
 
@@ -103,6 +103,8 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
         self._age_bands = age_bands(load_rules_file()["thresholds"])
         self._clarify = {spec["ask"] for spec in self._table.clarify.values()}
         self._longest_rule: Optional[tuple[int, int]] = None  # (number of rules, longest rule's states)
+        # Each conversation's session and the rules' view of it, extended turn by turn.
+        self._sessions = SessionViews()
 
     def states_needed(self) -> Optional[int]:
         """One more state than the longest rule: ``RulePolicy._get_possible_keys`` accepts a
@@ -121,7 +123,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
         rule_only_data: Optional[dict[str, Any]] = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        session = current_session(list(tracker.events))
+        session = self._sessions.session(tracker)
         inserted = self._safety_net(tracker, session, domain)
         if inserted is not None:
             return inserted
@@ -129,7 +131,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
         if answered is not None:
             return answered
         prediction = super().predict_action_probabilities(
-            self._view_for_rules(tracker, session, domain), domain, rule_only_data, **kwargs
+            self._sessions.rules_view(tracker, session, domain), domain, rule_only_data, **kwargs
         )
         if tracker.latest_action_name == DISCLAIMER and self._predicts(prediction, DISCLAIMER, domain):
             # Someone whose first message asks for the disclaimer has just been shown it.
@@ -293,30 +295,6 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
         )
         prediction.hide_rule_turn = True  # memoization ignores these turns as well
         return prediction
-
-    @staticmethod
-    def _view_for_rules(tracker: DialogueStateTracker, session: list[Event], domain: Domain) -> DialogueStateTracker:
-        """The session as the rules should see it: without what the safety net inserted.
-
-        Inserted actions are dropped (their listens kept, once), and so is a user message
-        that answered a clarifying question, so that after a "no" the rules answer the
-        message that raised the question. Built from the current session only, so its
-        cost does not grow with the conversation's history.
-        """
-        hidden = answered_clarifications(session)
-        view: list[Event] = []
-        for index, event in enumerate(session):
-            if index in hidden or (is_inserted(event) and event.action_name != ACTION_LISTEN_NAME):
-                continue
-            if (isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME and view
-                    and isinstance(view[-1], ActionExecuted) and view[-1].action_name == ACTION_LISTEN_NAME):
-                continue
-            view.append(event)
-        if len(view) == len(session) and len(session) == len(tracker.events):
-            return tracker
-        return DialogueStateTracker.from_events(
-            tracker.sender_id, view, domain.slots, sender_source=tracker.sender_source
-        )
 
 
 @DefaultV1Recipe.register(
