@@ -8,7 +8,8 @@ policy runs inside the Rasa server and only predicts domain responses, which nee
 action server. Why a ``RulePolicy`` subclass: once the safety net inserts a turn
 (the disclaimer, a clarifying question), ordinary rules ("intent greet -> utter_greet")
 would no longer match, so the rules are shown a view of the session without the turns
-the safety net inserted, and the rules in ``data/`` stay ordinary Rasa rules.
+the safety net inserted (``bot/session_view.py``), and the rules in ``data/`` stay
+ordinary Rasa rules.
 
 Order of precedence for each prediction:
 1. The session has no disclaimer yet: ``utter_disclaimer`` (and the clinic settings
@@ -23,8 +24,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from rasa.core.constants import POLICY_MAX_HISTORY
+from rasa.core.policies.memoization import MemoizationPolicy
 from rasa.core.policies.policy import PolicyPrediction
-from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -46,14 +49,14 @@ from bot.dialogue_state import (
     INSERTED_KEY,
     START_QUESTIONNAIRE,
     age_changed_now,
-    answered_clarifications,
     build_episode,
-    current_session,
     is_inserted,
 )
 from bot.language.thresholds import load_rules_file
 from bot.questionnaire import age_answer, age_bands, age_of_fragment, button_answer, corrected_age
+from bot.recent_states import RecentStatesMixin
 from bot.safety_net import DISCLAIMER, SafetyAction, decide_next, mentions_baby
+from bot.session_view import SessionViews
 from bot.settings import load_settings
 from bot.triage import load_table
 
@@ -89,8 +92,14 @@ def _mentions_a_baby(session: list[Event]) -> bool:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class SafetyNetRulePolicy(RulePolicy):
-    """RulePolicy + disclaimer first + the safety net (no action server needed)."""
+class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
+    """RulePolicy + disclaimer first + the safety net (no action server needed).
+
+    The rules are matched against the last states of the conversation only, one more
+    than the longest rule has (``bot/recent_states.py``): a state further back never
+    changes which rule applies, and featurizing the whole session made every turn of a
+    long conversation slower.
+    """
 
     def __init__(
         self,
@@ -107,6 +116,18 @@ class SafetyNetRulePolicy(RulePolicy):
         self._advice = set(self._table.advice.values())
         self._age_bands = age_bands(load_rules_file()["thresholds"])
         self._clarify = {spec["ask"] for spec in self._table.clarify.values()}
+        self._longest_rule: Optional[tuple[int, int]] = None  # (number of rules, longest rule's states)
+        # Each conversation's session and the rules' view of it, extended turn by turn.
+        self._sessions = SessionViews()
+
+    def states_needed(self) -> Optional[int]:
+        """One more state than the longest rule: ``RulePolicy._get_possible_keys`` accepts a
+        rule once it has matched all of the rule's states, and a conversation-start rule
+        needs the state before its first one to be seen as not a start."""
+        keys = [*self.lookup.get(RULES, {}), *self.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
+        if self._longest_rule is None or self._longest_rule[0] != len(keys):
+            self._longest_rule = (len(keys), max((len(self._rule_key_to_state(key)) for key in keys), default=0))
+        return self._longest_rule[1] + 1
 
     # ------------------------------------------------------------------ prediction
     def predict_action_probabilities(
@@ -116,7 +137,7 @@ class SafetyNetRulePolicy(RulePolicy):
         rule_only_data: Optional[dict[str, Any]] = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        session = current_session(list(tracker.events))
+        session = self._sessions.session(tracker)
         corrected = self._corrected_age(tracker)
         inserted = self._safety_net(tracker, session, domain, corrected)
         if inserted is not None:
@@ -127,7 +148,7 @@ class SafetyNetRulePolicy(RulePolicy):
         if answered is not None:
             return answered
         prediction = super().predict_action_probabilities(
-            self._view_for_rules(tracker, session, domain), domain, rule_only_data, **kwargs
+            self._sessions.rules_view(tracker, session, domain), domain, rule_only_data, **kwargs
         )
         if tracker.latest_action_name == DISCLAIMER and self._predicts(prediction, DISCLAIMER, domain):
             # Someone whose first message asks for the disclaimer has just been shown it.
@@ -364,26 +385,18 @@ class SafetyNetRulePolicy(RulePolicy):
         prediction.hide_rule_turn = True  # memoization ignores these turns as well
         return prediction
 
-    @staticmethod
-    def _view_for_rules(tracker: DialogueStateTracker, session: list[Event], domain: Domain) -> DialogueStateTracker:
-        """The session as the rules should see it: without what the safety net inserted.
 
-        Inserted actions are dropped (their listens kept, once), and so is a user message
-        that answered a clarifying question, so that after a "no" the rules answer the
-        message that raised the question. Built from the current session only, so its
-        cost does not grow with the conversation's history.
-        """
-        hidden = answered_clarifications(session)
-        view: list[Event] = []
-        for index, event in enumerate(session):
-            if index in hidden or (is_inserted(event) and event.action_name != ACTION_LISTEN_NAME):
-                continue
-            if (isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME and view
-                    and isinstance(view[-1], ActionExecuted) and view[-1].action_name == ACTION_LISTEN_NAME):
-                continue
-            view.append(event)
-        if len(view) == len(session) and len(session) == len(tracker.events):
-            return tracker
-        return DialogueStateTracker.from_events(
-            tracker.sender_id, view, domain.slots, sender_source=tracker.sender_source
-        )
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class RecentMemoizationPolicy(RecentStatesMixin, MemoizationPolicy):
+    """Rasa's MemoizationPolicy, featurizing only the ``max_history`` states it compares.
+
+    Rasa's featurizer builds a state for every action of the session and then keeps the
+    last ``max_history``; here only those are built (``bot/recent_states.py``), so a
+    turn of a long conversation costs what a turn of a short one does.
+    """
+
+    def states_needed(self) -> Optional[int]:
+        max_history = self.config.get(POLICY_MAX_HISTORY)
+        return int(max_history) if max_history else None
