@@ -22,6 +22,7 @@ Order of precedence for each prediction:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Optional
 
 from rasa.core.constants import POLICY_MAX_HISTORY
@@ -63,6 +64,8 @@ from bot.triage import load_table
 NOT_UNDERSTOOD = "utter_answer_not_understood"
 # The detector's finding for a sign the person denied (bot/resources/red_flags.yml `denied`).
 DENIED_SIGN = "denied_sign"
+# The questionnaire's "not sure" answer (the `unsure` entity filled into a slot).
+UNSURE = "unsure"
 FALLBACK_RESPONSE = "utter_default"
 QUESTIONNAIRE = "triage_form"
 # A new session or a "start over" shows the disclaimer before the user types anything.
@@ -138,7 +141,9 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
         **kwargs: Any,
     ) -> PolicyPrediction:
         session = self._sessions.session(tracker)
-        corrected = self._corrected_age(tracker)
+        # Answers read again before the safety net decides: an age corrected in words, and a
+        # "not sure" that was about another question than the one asked.
+        corrected = [*self._corrected_age(tracker), *self._unsure_about_another_question(tracker)]
         inserted = self._safety_net(tracker, session, domain, corrected)
         if inserted is not None:
             return _with_events(inserted, corrected)
@@ -186,6 +191,10 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
         slots = {name: tracker.get_slot(name) for name in (*self._table.questionnaire, "age_group", "triage_level")}
         slots.update({event.key: event.value for event in corrected})
         episode = build_episode(session, slots, self._table, questionnaire_done)
+        if corrected:
+            # the answers this message gave, as read again (a corrected age, a withdrawn "not sure")
+            now = {**episode.answers_now, **{event.key: event.value for event in corrected}}
+            episode = replace(episode, answers_now={key: value for key, value in now.items() if value is not None})
         action = decide_next(episode, self._table)
         return self._act(action, tracker, domain) if action else None
 
@@ -229,6 +238,23 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
             earlier = [e.value for e in before if isinstance(e, SlotSet) and e.key == "duration"]
             events.append(SlotSet("duration", earlier[-1] if earlier else None))
         return events
+
+    def _unsure_about_another_question(self, tracker: DialogueStateTracker) -> list[SlotSet]:
+        """"Not sure, only noticed them yesterday" asked about danger signs: the doubt is about
+        how long (the message answered that), so the question about signs is asked again.
+
+        A "not sure" that answers only the question asked keeps its fail-safe reading.
+        """
+        slot = tracker.get_slot(REQUESTED_SLOT)
+        if tracker.active_loop_name != QUESTIONNAIRE or tracker.latest_action_name != ACTION_LISTEN_NAME:
+            return []
+        if slot not in self._table.denial_answers or tracker.get_slot(slot) != UNSURE:
+            return []
+        since_user = events_since_last_user_message(list(tracker.events)) or []
+        set_now = {e.key for e in since_user if isinstance(e, SlotSet) and e.value is not None}
+        if slot not in set_now or not set_now & ({"age_group", "body_site", *self._table.questionnaire} - {slot}):
+            return []
+        return [SlotSet(slot, None)]
 
     def _answer_in_context(self, tracker: DialogueStateTracker, domain: Domain) -> Optional[PolicyPrediction]:
         """The questionnaire's question answered in words the NLU could not place.

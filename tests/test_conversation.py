@@ -262,3 +262,20 @@ def test_about_a_baby_a_bare_time_is_the_age(say, new_sender) -> None:
     say(sender, "white bumps on my baby's gums, thought it was a tooth")
     replies = say(sender, "6 weeks")
     assert not any(is_response(reply, "utter_ask_age_group") for reply in replies), replies
+
+
+def test_not_sure_about_another_question_asks_the_sign_question_again(say, new_sender) -> None:
+    """"not sure, only noticed them yesterday" to the danger-signs question answers how long;
+    the danger signs are asked again rather than read as "not sure" (urgent)."""
+    sender = new_sender()
+    say(sender, "white bumps on my baby's gums, should I worry")
+    replies = []
+    for payload in ('/inform{"age_group":"newborn"}', '/inform{"body_site":"mouth"}', '/inform{"duration":"unknown"}'):
+        replies = say(sender, payload)
+    assert any(is_response(reply, "utter_ask_danger_signs") for reply in replies), replies
+    replies = say(sender, "not sure, only noticed them yesterday")
+    assert any(is_response(reply, "utter_ask_danger_signs") for reply in replies), replies
+    assert not any(is_response(reply, "utter_triage_urgent") for reply in replies), replies
+    say(sender, "not sure")  # a doubt about the signs themselves keeps its fail-safe reading
+    replies = say(sender, '/inform{"warning_signs":"none"}')
+    assert any(is_response(reply, "utter_triage_urgent") for reply in replies), replies
