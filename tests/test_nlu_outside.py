@@ -102,3 +102,45 @@ def test_outside_every_intent_f1(outside_result: dict) -> None:
     weak = {label: round(report[label]["f1-score"], 2) for label in sorted(set(outside_result["gold"]))
             if report[label]["f1-score"] < MIN_INTENT_F1}
     assert not weak, weak
+
+
+# The later outside sets, B and C, each blind on its first run (B: 0.840 on the code before
+# issue 11's second pass; C: 0.895 before and 0.926 after it, its only two runs). Both keep
+# the same targets; strict: reaching them fails the suite until the mark is removed.
+LATER_SETS = {
+    "outside_B.yml": "accuracy 0.916 (read during the second pass, not blind); describe_symptoms, ask_eye_area, "
+                     "ask_disclaimer, ask_causes, ask_what_is_milia, out_of_scope, inform_audience, "
+                     "ask_lookalikes < 0.90",
+    "outside_C.yml": "blind: accuracy 0.926 on the final code (0.895 before); eight intents < 0.90",
+}
+
+
+@pytest.fixture(scope="module")
+def later_results(bot_stack) -> dict[str, dict]:
+    parse = parse_via(bot_stack.url, bot_stack.api_token)
+    results = {}
+    for name in LATER_SETS:
+        result = score(yaml.safe_load((OUTSIDE.parent / name).read_text(encoding="utf-8"))["examples"], parse)
+        stem = Path(name).stem.replace("outside_", "nlu-outside-")
+        OUTPUT.mkdir(exist_ok=True)
+        (OUTPUT / f"{stem}.txt").write_text(render(name, result) + "\n" + out_of_scope_line(result) + "\n",
+                                            encoding="utf-8")
+        write_matrix(OUTPUT / f"{stem}-confusion.csv", result)
+        results[name] = result
+    return results
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"issue 11 target not reached: {why}"))
+    for name, why in LATER_SETS.items()
+])
+def test_later_outside_sets_reach_the_targets(name: str, later_results: dict[str, dict], capsys) -> None:
+    result = later_results[name]
+    report = result["report"]
+    with capsys.disabled():
+        print(f"\nOutside NLU {name}: accuracy {result['accuracy']:.3f}, "
+              f"macro F1 {report['macro avg']['f1-score']:.3f}, "
+              f"20+ words {result['long_accuracy']:.3f} (n={result['long_count']})")
+    weak = {label: round(report[label]["f1-score"], 2) for label in sorted(set(result["gold"]))
+            if report[label]["f1-score"] < MIN_INTENT_F1}
+    assert result["accuracy"] >= MIN_ACCURACY and not weak, (result["accuracy"], weak)
