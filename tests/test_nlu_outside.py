@@ -111,7 +111,8 @@ LATER_SETS = {
     "outside_B.yml": "accuracy 0.916 (read during the second pass, not blind); describe_symptoms, ask_eye_area, "
                      "ask_disclaimer, ask_causes, ask_what_is_milia, out_of_scope, inform_audience, "
                      "ask_lookalikes < 0.90",
-    "outside_C.yml": "blind: accuracy 0.926 on the final code (0.895 before); eight intents < 0.90",
+    "outside_C.yml": "blind: accuracy 0.926 on the final code (0.895 before); describe_symptoms 0.82, ask_eye_area "
+                     "0.83, ask_newborn_milia 0.84, ask_duration 0.88, ask_what_is_milia 0.88 < 0.90",
 }
 
 
