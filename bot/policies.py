@@ -23,7 +23,7 @@ Order of precedence for each prediction:
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Optional
+from typing import Any, Optional, Reversible
 
 from rasa.core.constants import POLICY_MAX_HISTORY
 from rasa.core.policies.memoization import MemoizationPolicy
@@ -72,11 +72,29 @@ QUESTIONNAIRE = "triage_form"
 SESSION_OPENERS = (ACTION_SESSION_START_NAME, ACTION_RESTART_NAME)
 
 
-def events_since_last_user_message(events: list[Event]) -> Optional[list[Event]]:
-    """The events after the latest user message, or None if there is no user message."""
-    for index in range(len(events) - 1, -1, -1):
-        if isinstance(events[index], UserUttered):
-            return events[index + 1 :]
+def events_since_last_user_message(events: Reversible[Event]) -> Optional[list[Event]]:
+    """The events after the latest user message, or None if there is no user message.
+
+    Read from the end, so a tracker's events (a deque) are passed as they are: the cost is
+    that of the latest turn, not of the whole conversation.
+    """
+    after: list[Event] = []
+    for event in reversed(events):
+        if isinstance(event, UserUttered):
+            after.reverse()
+            return after
+        after.append(event)
+    return None
+
+
+def _slot_before_last_user_message(events: Reversible[Event], slot: str) -> Any:
+    """The value ``slot`` had before the latest user message (the last SlotSet before it)."""
+    passed_user = False
+    for event in reversed(events):
+        if isinstance(event, UserUttered):
+            passed_user = True
+        elif passed_user and isinstance(event, SlotSet) and event.key == slot:
+            return event.value
     return None
 
 
@@ -119,6 +137,8 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
         self._advice = set(self._table.advice.values())
         self._age_bands = age_bands(load_rules_file()["thresholds"])
         self._clarify = {spec["ask"] for spec in self._table.clarify.values()}
+        # The slots the questionnaire fills: who, where, and the answers the rules read.
+        self._answer_slots = frozenset({"age_group", "body_site", *self._table.questionnaire})
         self._longest_rule: Optional[tuple[int, int]] = None  # (number of rules, longest rule's states)
         # Each conversation's session and the rules' view of it, extended turn by turn.
         self._sessions = SessionViews()
@@ -232,11 +252,9 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
         if age is None or age == current:
             return []
         events = [SlotSet("age_group", age)]
-        since_user = events_since_last_user_message(list(tracker.events)) or []
+        since_user = events_since_last_user_message(tracker.events) or []
         if any(isinstance(e, SlotSet) and e.key == "duration" for e in since_user):
-            before = list(tracker.events)[: len(tracker.events) - len(since_user) - 1]
-            earlier = [e.value for e in before if isinstance(e, SlotSet) and e.key == "duration"]
-            events.append(SlotSet("duration", earlier[-1] if earlier else None))
+            events.append(SlotSet("duration", _slot_before_last_user_message(tracker.events, "duration")))
         return events
 
     def _unsure_about_another_question(self, tracker: DialogueStateTracker) -> list[SlotSet]:
@@ -250,9 +268,9 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
             return []
         if slot not in self._table.denial_answers or tracker.get_slot(slot) != UNSURE:
             return []
-        since_user = events_since_last_user_message(list(tracker.events)) or []
+        since_user = events_since_last_user_message(tracker.events) or []
         set_now = {e.key for e in since_user if isinstance(e, SlotSet) and e.value is not None}
-        if slot not in set_now or not set_now & ({"age_group", "body_site", *self._table.questionnaire} - {slot}):
+        if slot not in set_now or not set_now & (self._answer_slots - {slot}):
             return []
         return [SlotSet(slot, None)]
 
@@ -266,7 +284,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
         slot = tracker.get_slot(REQUESTED_SLOT)
         if tracker.active_loop_name != QUESTIONNAIRE or not slot or tracker.latest_action_name != ACTION_LISTEN_NAME:
             return None
-        since_user = events_since_last_user_message(list(tracker.events)) or []
+        since_user = events_since_last_user_message(tracker.events) or []
         answered = {e.key for e in since_user if isinstance(e, SlotSet) and e.value is not None}
         if slot in answered:
             return None
@@ -276,7 +294,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
         buttons = (domain.responses.get(f"utter_ask_{slot}") or [{}])[0].get("buttons") or []
         value = button_answer(text, buttons, slot, first_clause=False)
         events: list[Event] = []
-        other_answers = answered & (set(self._table.questionnaire) | {"age_group", "body_site"})
+        other_answers = answered & self._answer_slots
         if slot == "age_group" and other_answers == {"duration"}:
             # "6 weeks" asked who has the bumps is an age the NLU read as a duration.
             other_answers, events = set(), [SlotSet("duration", None)]
@@ -322,7 +340,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
         if not advised or not age_changed_now(session):
             return prediction
         given_now = {e.key for e in events_since_last_user_message(session) or [] if isinstance(e, SlotSet)}
-        resets = [SlotSet(slot, None) for slot in (*self._table.questionnaire, "age_group", "body_site")
+        resets = [SlotSet(slot, None) for slot in sorted(self._answer_slots)
                   if slot not in given_now]
         return self._prediction(self._certain(START_QUESTIONNAIRE, domain), events=resets)
 
@@ -334,11 +352,10 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
 
         About a baby of unknown age ("white bumps on my baby's gums" then "6 weeks"), a
         time alone is the baby's age."""
-        since_user = events_since_last_user_message(list(tracker.events)) or []
+        since_user = events_since_last_user_message(tracker.events) or []
         given = {e.key for e in [*since_user, *prediction.events] if isinstance(e, SlotSet) and e.value is not None}
         about_a_baby = tracker.get_slot("age_group") is None and _mentions_a_baby(session)
-        answers = {*self._table.questionnaire, "age_group", "body_site"}
-        if given & answers and not (about_a_baby and given & answers == {"duration"}):
+        if given & self._answer_slots and not (about_a_baby and given & self._answer_slots == {"duration"}):
             return prediction
         text = (tracker.latest_message.text or "") if tracker.latest_message else ""
         age = age_of_fragment(text, self._age_bands, about_a_baby) if text and not text.startswith("/") else None
@@ -369,9 +386,9 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
             self._predicts(prediction, name, domain) for name in (ACTION_DEFAULT_FALLBACK_NAME, FALLBACK_RESPONSE)
         )
         if nothing_applies:
-            since_user = events_since_last_user_message(list(tracker.events)) or []
+            since_user = events_since_last_user_message(tracker.events) or []
             answered_other = any(
-                isinstance(e, SlotSet) and e.key in (*self._table.questionnaire, "age_group", "body_site")
+                isinstance(e, SlotSet) and e.key in self._answer_slots
                 and e.value is not None for e in since_user
             )
             return self._loop_prediction(loop, domain) if answered_other else self._insert(NOT_UNDERSTOOD, domain)

@@ -191,6 +191,18 @@ def test_unreadable_answer_is_asked_again(say, new_sender) -> None:
     assert any("Source:" in (reply.get("text") or "") for reply in replies), replies
 
 
+# The questionnaire's first three answers as button taps: a newborn, on the face, since birth.
+NEWBORN_FACE_SINCE_BIRTH = ('/inform{"age_group":"newborn"}', '/inform{"body_site":"face"}',
+                            '/inform{"duration":"since_birth"}')
+
+
+def tap(say, sender: str, *payloads: str) -> list:
+    """Send button payloads in turn; the replies to the last one."""
+    replies: list = []
+    for payload in payloads:
+        replies = say(sender, payload)
+    return replies
+
 def test_a_bare_age_that_starts_the_questionnaire_answers_who(say, new_sender) -> None:
     """"16" typed after an answer, before anyone asked, is the age: "who?" is not asked."""
     sender = new_sender()
@@ -206,9 +218,7 @@ def test_wanting_them_removed_is_routine(say, new_sender) -> None:
     say(sender, "I've had little white bumps under both eyes for about a year")
     say(sender, '/inform{"age_group":"adult"}')
     say(sender, "they really bug me, I want them removed")
-    replies = []
-    for payload in ('/inform{"danger_signs":"no"}', '/inform{"warning_signs":"none"}'):
-        replies = say(sender, payload)
+    replies = tap(say, sender, '/inform{"danger_signs":"no"}', '/inform{"warning_signs":"none"}')
     assert any(is_response(reply, "utter_triage_routine") for reply in replies), replies
 
 
@@ -216,9 +226,7 @@ def test_a_reply_that_only_denies_signs_answers_the_question(say, new_sender) ->
     """"not red, not spreading" to "is any of these true?" is a no; a named sign never is."""
     sender = new_sender()
     say(sender, "my 3 week old has tiny white spots on her nose since birth, should I worry")
-    for payload in ('/inform{"age_group":"newborn"}', '/inform{"body_site":"face"}',
-                    '/inform{"duration":"since_birth"}'):
-        say(sender, payload)
+    tap(say, sender, *NEWBORN_FACE_SINCE_BIRTH)
     replies = say(sender, "no fever, feeding fine, very alert")
     assert any(is_response(reply, "utter_ask_warning_signs") for reply in replies), replies
     replies = say(sender, "not red, not spreading")
@@ -228,9 +236,7 @@ def test_a_reply_that_only_denies_signs_answers_the_question(say, new_sender) ->
 def test_a_denial_with_a_sign_is_not_a_no(say, new_sender) -> None:
     sender = new_sender()
     say(sender, "my 3 week old has tiny white spots on her nose since birth, should I worry")
-    for payload in ('/inform{"age_group":"newborn"}', '/inform{"body_site":"face"}',
-                    '/inform{"duration":"since_birth"}'):
-        say(sender, payload)
+    tap(say, sender, *NEWBORN_FACE_SINCE_BIRTH)
     replies = say(sender, "no fever but she is floppy")
     assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
 
@@ -240,9 +246,7 @@ def test_an_age_corrected_in_words_read_as_a_time_counts(say, new_sender, tracke
     the bumps have been there stays as answered (the detector reads "4 months" as a time)."""
     sender = new_sender()
     say(sender, "white spots on my son's cheeks, should I worry")
-    for payload in ('/inform{"age_group":"newborn"}', '/inform{"body_site":"face"}',
-                    '/inform{"duration":"since_birth"}'):
-        say(sender, payload)
+    tap(say, sender, *NEWBORN_FACE_SINCE_BIRTH)
     say(sender, "sorry i mean 4 months not 3 weeks")
     slots = tracker_of(sender)["slots"]
     assert (slots["age_group"], slots["duration"]) == ("infant", "since_birth")
@@ -269,9 +273,8 @@ def test_not_sure_about_another_question_asks_the_sign_question_again(say, new_s
     the danger signs are asked again rather than read as "not sure" (urgent)."""
     sender = new_sender()
     say(sender, "white bumps on my baby's gums, should I worry")
-    replies = []
-    for payload in ('/inform{"age_group":"newborn"}', '/inform{"body_site":"mouth"}', '/inform{"duration":"unknown"}'):
-        replies = say(sender, payload)
+    replies = tap(say, sender, '/inform{"age_group":"newborn"}', '/inform{"body_site":"mouth"}',
+                  '/inform{"duration":"unknown"}')
     assert any(is_response(reply, "utter_ask_danger_signs") for reply in replies), replies
     replies = say(sender, "not sure, only noticed them yesterday")
     assert any(is_response(reply, "utter_ask_danger_signs") for reply in replies), replies
