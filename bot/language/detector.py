@@ -104,7 +104,6 @@ class RedFlagDetector:
         # reply that denies signs and names none can answer a yes/no question about signs.
         self._denied = config.get("denied")
         self._reading_decides = frozenset(config.get("reading_decides", []))
-        self._not_denials = NOT_DENIALS
         self._fever = dict(config["temperature"]["emits"])
         self._infection = dict(config["infection"])
         lookup = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # word forms -> lemmas
@@ -281,7 +280,7 @@ class RedFlagDetector:
             role = self._roles[outcome]
             if outcome == DROP:
                 kept[i] = None
-                if self._denied and NEGATED in categories and not categories & self._not_denials:
+                if self._denied and NEGATED in categories and not categories & NOT_DENIALS:
                     denied.append(Hit(self._denied["entity"], self._denied["value"], hits[i].start, hits[i].end))
             elif role is not None:
                 kept[i] = replace(hits[i], role=role)
