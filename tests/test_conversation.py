@@ -282,3 +282,10 @@ def test_not_sure_about_another_question_asks_the_sign_question_again(say, new_s
     say(sender, "not sure")  # a doubt about the signs themselves keeps its fail-safe reading
     replies = say(sender, '/inform{"warning_signs":"none"}')
     assert any(is_response(reply, "utter_triage_urgent") for reply in replies), replies
+
+
+def test_the_message_that_crashed_the_detector_gets_urgent_advice(say, new_sender) -> None:
+    """Blind set D: this message made the red-flag detector raise (a 500 and no reply);
+    a red, swollen, painful bump by the eye is urgent (HAZ-13)."""
+    replies = say(new_sender(), "a white bump next to my eye has gone red and swollen and it hurts")
+    assert any(is_response(reply, "utter_triage_urgent") for reply in replies), replies

@@ -134,3 +134,26 @@ def test_rasa_slot_lookup_without_a_role_takes_only_present_signs(
     tracker = DialogueStateTracker.from_events("t", [UserUttered("...", entities=entities)])
     assert list(tracker.get_latest_entity_values("red_flag")) == ["floppy_unresponsive"]
     assert list(tracker.get_latest_entity_values("red_flag", entity_role="historical")) == ["fever"]
+
+
+def test_a_detector_failure_is_read_as_a_suspected_danger_sign(
+    spacy_nlp: tuple[SpacyNLP, SpacyModel], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Any defect in the detector makes the dialogue ask about danger signs, loudly (HAZ-13)."""
+    storage = LocalModelStorage(tmp_path)
+    fresh = RedFlagDetector.create(
+        RedFlagDetector.get_default_config(), storage, Resource("red_flags"), ExecutionContext(GraphSchema({}), "t")
+    )
+
+    def broken(doc: Any) -> list:
+        raise ValueError("a defect")
+
+    monkeypatch.setattr(fresh._detector, "detect", broken)
+    with caplog.at_level("ERROR"):
+        entities = run(fresh, spacy_nlp, "my baby is red and hot")
+    assert [(e["entity"], e["value"], e.get("role")) for e in entities] == [
+        ("red_flag", "unreadable_message", "suspected")
+    ]
+    assert "Red-flag detector failed" in caplog.text
+    assert "my baby" not in caplog.text, "the message text is not logged"

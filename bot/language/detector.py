@@ -104,6 +104,7 @@ class RedFlagDetector:
         # reply that denies signs and names none can answer a yes/no question about signs.
         self._denied = config.get("denied")
         self._reading_decides = frozenset(config.get("reading_decides", []))
+        self._unreadable = dict(config["unreadable"])
         self._fever = dict(config["temperature"]["emits"])
         self._infection = dict(config["infection"])
         lookup = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # word forms -> lemmas
@@ -161,6 +162,15 @@ class RedFlagDetector:
         for _, component in self._nlp.pipeline:
             fixed = component(fixed)
         return fixed, corrections
+
+    def unreadable(self, text: str) -> list[Entity]:
+        """What a message the detector failed on stands for: a suspected danger sign.
+
+        Why: a defect in a pattern or context rule must make the dialogue ask about
+        danger signs, never leave the message unread (see ``red_flags.yml``, unreadable).
+        """
+        spec = self._unreadable
+        return [Entity(spec["entity"], spec["value"], 0, len(text), text, role=spec.get("role"))]
 
     def detect_text(self, text: str) -> list[Entity]:
         """Convenience for callers without a doc (tests, scripts)."""
@@ -334,7 +344,9 @@ class RedFlagDetector:
             two_kinds = len(kinds) >= 2 and bool(kinds & set(self._infection.get("strong_cues", [])))
             if (kinds & needs and kinds & second) or two_kinds:
                 value = self._infection["sign"]
-                used = [c for c in group if c.value in needs | second]
+                # the cues that make the sign; the ones inside another sign's words
+                # ("swollen" in an eye sign) are not in this group, so fall back to it
+                used = [c for c in group if c.value in needs | second] or group
             else:
                 value = self._infection["unclear"]
                 used = group

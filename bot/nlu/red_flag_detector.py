@@ -9,6 +9,7 @@ keeps entities other extractors added.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Optional
 
@@ -23,6 +24,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.detector import PATTERNS_PATH, load_detector
 from bot.language.detector import RedFlagDetector as Detector
+
+logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -72,7 +75,11 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
             if not text:
                 continue
             doc = message.get(SPACY_DOCS[TEXT])
-            found = self._detector.detect(doc) if doc is not None else self._detector.detect_text(text)
+            try:
+                found = self._detector.detect(doc) if doc is not None else self._detector.detect_text(text)
+            except Exception:  # noqa: BLE001 - any defect: ask about danger signs, loudly
+                logger.exception("Red-flag detector failed on a message of %d characters", len(text))
+                found = self._detector.unreadable(text)
             entities = [entity.as_dict(self.name) for entity in found]
             for entity in entities:
                 entity["text"] = text[entity["start"] : entity["end"]]
