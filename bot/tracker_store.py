@@ -124,15 +124,26 @@ class TurnCachingMixin:
         return await super().retrieve(sender_id)  # type: ignore[misc]
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the turn's new events, then publish exactly those to the event broker.
+
+        Rasa's ``stream_events`` finds the new events by loading the stored tracker again
+        (a full load from the database: a sixth of a loaded server's time in the profile)
+        and publishes them before they are stored. Here the events written are the events
+        published, and only once they are committed: a turn the database refused is not
+        counted by the broker's consumers (analytics) either.
+        """
         await asyncio.sleep(0)  # as in `retrieve`
-        await self.stream_events(tracker)  # type: ignore[attr-defined]
         with self.session_scope() as session:  # type: ignore[attr-defined]
-            rows = [self._row(tracker.sender_id, event) for event in self._unsaved(session, tracker)]
+            unsaved = list(self._unsaved(session, tracker))
+            rows = [self._row(tracker.sender_id, event) for event in unsaved]
             session.add_all(rows)
             session.flush()
             last_id = rows[-1].id if rows else self._last_id(session, tracker.sender_id)
             session.commit()
         self._remember(tracker, last_id)
+        broker: Optional[EventBroker] = getattr(self, "event_broker", None)
+        for event in unsaved if broker is not None else ():
+            broker.publish({"sender_id": tracker.sender_id, **event.as_dict()})  # the body Rasa publishes
 
     def _unsaved(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
         known = self._known.get(tracker.sender_id)
