@@ -28,6 +28,7 @@ from bot.language.suspicion import (
     parse_settings,
     read_settings,
     training_pairs,
+    unread_part,
 )
 from bot.triage import load_table
 
@@ -144,3 +145,23 @@ def test_bad_settings_fail_at_load(change: dict, message: str) -> None:
 def test_phrasings_must_match_the_settings(tmp_path: Path) -> None:
     with pytest.raises(PatternFileError, match="categories"):
         SignSuspicion(SETTINGS, [*PHRASINGS, ("a new kind of thing", "unknown_category")])
+
+
+@pytest.mark.parametrize("text", ["not red, not spreading", "no blue lips no fits", "not red not hot not spreading"])
+def test_denials_the_patterns_read_ask_nothing(text: str, suspicion: SignSuspicion) -> None:
+    """A bag of words cannot read negation; the classifier reads only what the patterns did not."""
+    from bot.language.detector import load_detector
+
+    entities = [entity.as_dict("RedFlagDetector") for entity in load_detector().detect_text(text)]
+    assert suspicion.suspicion(text).probability >= SETTINGS.ask_at_or_above, "the whole text looks like a sign"
+    assert suspicion.suspected_signs(text, entities) == []
+
+
+def test_the_unread_part_drops_read_signs_and_denials() -> None:
+    text = "no fever but his chest caves in"
+    entities = [
+        {"entity": "finding", "value": "denied_sign", "start": 3, "end": 8},
+        {"entity": "finding", "value": "mentions_baby", "start": 13, "end": 16},
+        {"entity": "red_flag", "value": "fever", "role": "historical", "start": 0, "end": 2},
+    ]
+    assert unread_part(text, entities, SETTINGS.read_by_patterns) == "but his chest caves in"

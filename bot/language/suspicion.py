@@ -56,6 +56,8 @@ class SuspicionSettings:
     nlu_folder: Optional[Path] = None  # chat negatives: NLU training examples
     skip_intents: frozenset[str] = frozenset()
     negative_category: str = "none"
+    # (entity, value) the patterns read; value None: any value (every red flag, any role)
+    read_by_patterns: frozenset[tuple[str, Optional[str]]] = frozenset({(RED_FLAG, None)})
 
 
 def parse_settings(raw: Mapping[str, Any], base: Path = RESOURCES) -> SuspicionSettings:
@@ -71,6 +73,9 @@ def parse_settings(raw: Mapping[str, Any], base: Path = RESOURCES) -> SuspicionS
             nlu_folder=(base / raw["chat_negatives"]["nlu_folder"]).resolve() if raw.get("chat_negatives") else None,
             skip_intents=frozenset((raw.get("chat_negatives") or {}).get("skip_intents", [])),
             negative_category=str((raw.get("chat_negatives") or {}).get("category", "none")),
+            read_by_patterns=frozenset(
+                (str(item["entity"]), item.get("value")) for item in raw.get("read_by_patterns", [{"entity": RED_FLAG}])
+            ),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise PatternFileError(f"sign_suspicion.yml: {error!r}") from error
@@ -158,14 +163,34 @@ class SignSuspicion:
         """
         if len(text.split()) < self.settings.min_words:
             return []
+        entities = list(entities)
         danger = self.danger_findings
         if any(e.get("entity") == RED_FLAG and e.get("value") in danger and e.get("role") in (None, SUSPECTED)
                for e in entities):
             return []
-        found = self.suspicion(text)
+        unread = unread_part(text, entities, self.settings.read_by_patterns)
+        if not unread:
+            return []
+        found = self.suspicion(unread)
         if found.probability < self.settings.ask_at_or_above:
             return []
         return [Entity(RED_FLAG, found.finding, 0, len(text), text, role=SUSPECTED)]
+
+
+def unread_part(text: str, entities: Iterable[Mapping[str, Any]], read: frozenset[tuple[str, Optional[str]]]) -> str:
+    """The message without the words the patterns already read as a sign (in any role) or a denial.
+
+    Why: a bag of n-grams cannot tell "not red, not spreading" from "red and spreading";
+    the patterns' context rules can. The classifier reads only what the patterns did not:
+    "no fever but his chest caves in" keeps "but his chest caves in".
+    """
+    chars = list(text)
+    for entity in entities:
+        kind = (entity.get("entity"), None if entity.get("entity") == RED_FLAG else entity.get("value"))
+        if kind in read and isinstance(entity.get("start"), int) and isinstance(entity.get("end"), int):
+            for index in range(max(entity["start"], 0), min(entity["end"], len(chars))):
+                chars[index] = " "
+    return " ".join("".join(chars).split())
 
 
 def normal(text: str) -> str:
