@@ -289,3 +289,14 @@ def test_the_message_that_crashed_the_detector_gets_urgent_advice(say, new_sende
     a red, swollen, painful bump by the eye is urgent (HAZ-13)."""
     replies = say(new_sender(), "a white bump next to my eye has gone red and swollen and it hurts")
     assert any(is_response(reply, "utter_triage_urgent") for reply in replies), replies
+
+
+def test_a_sign_the_patterns_miss_gets_the_danger_question_from_the_classifier(say, new_sender) -> None:
+    """Layer 2: no pattern reads this breathing sign (tests/test_sign_suspicion.py checks);
+    the sign classifier makes the bot ask, and "yes" gives emergency advice (HAZ-01)."""
+    sender = new_sender()
+    replies = say(sender, "her tummy sucks in really deep with each breath and she looks tired")
+    assert any((reply.get("custom") or {}).get("clarify") == "danger_signs" for reply in replies), replies
+    assert not any(is_response(reply, "utter_triage_emergency") for reply in replies), "it asks, it does not advise"
+    replies = say(sender, "yes")
+    assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
