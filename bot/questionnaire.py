@@ -52,19 +52,24 @@ def payload_entities(payload: str) -> dict[str, Any]:
 def button_answer(
     text: str, buttons: Iterable[Mapping[str, Any]], slot: str, first_clause: bool = True
 ) -> Optional[Any]:
-    """The value for ``slot`` of the button whose title the person typed, if one clearly matches."""
-    # The whole message, or (``first_clause``) its first clause ("not sure, since we got home").
+    """The value for ``slot`` of the button whose title the person typed, if one clearly matches.
+
+    The button's value counts as a title too: people type the names they read elsewhere
+    (the contract's "infant (3 to 12 months)", "adult") as well as the button's words.
+    """
+    # The whole message, or (``first_clause``) its first clause ("not sure, since we got
+    # home", "infant (3 to 12 months)").
     candidates = {normalise(text)}
     if first_clause:
-        candidates.add(normalise(re.split(r"[,.;:!?]", text, maxsplit=1)[0]))
+        candidates.add(normalise(re.split(r"[,.;:!?(]", text, maxsplit=1)[0]))
     candidates -= {""}
     best: tuple[float, Optional[Any]] = (0.0, None)
     for button in buttons:
         value = payload_entities(str(button.get("payload", ""))).get(slot)
         if value is None:
             continue
-        title = normalise(str(button.get("title", "")))
-        score = max(fuzz.ratio(typed, title) for typed in candidates) if candidates else 0.0
+        titles = {normalise(str(button.get("title", ""))), normalise(str(value).replace("_", " "))} - {""}
+        score = max((fuzz.ratio(typed, title) for typed in candidates for title in titles), default=0.0)
         if score > best[0]:
             best = (score, value)
     return best[1] if best[0] >= MIN_TITLE_SCORE else None

@@ -300,3 +300,13 @@ def test_a_sign_the_patterns_miss_gets_the_danger_question_from_the_classifier(s
     assert not any(is_response(reply, "utter_triage_emergency") for reply in replies), "it asks, it does not advise"
     replies = say(sender, "yes")
     assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
+
+
+def test_the_age_groups_name_typed_answers_who(say, new_sender) -> None:
+    """"Infant (3 to 12 months)", the contract's name for the age group, answers "who?"."""
+    sender = new_sender()
+    replies = say(sender, "white bumps on my little one's cheeks, should I worry")
+    assert any(is_response(reply, "utter_ask_age_group") for reply in replies), replies
+    replies = say(sender, "Infant (3 to 12 months)")
+    assert not any(is_response(reply, "utter_ask_age_group") for reply in replies), replies
+    assert any(is_response(reply, "utter_ask_duration") for reply in replies), replies  # cheeks: already said

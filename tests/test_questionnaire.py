@@ -62,6 +62,11 @@ def test_about_a_baby_a_bare_time_is_the_age(text: str, expected: str | None) ->
         ("danger_signs", "not sure", "unsure"),
         ("warning_signs", "No, none of these", "none"),
         ("duration", "not sure, since we got home from hospital", "unknown"),
+        # the slot value's own name, as the contract writes it
+        ("age_group", "Infant (3 to 12 months)", "infant"),
+        ("age_group", "newborn (under 3 months)", "newborn"),
+        ("age_group", "child", "child"),
+        ("age_group", "adult", "adult"),
     ],
 )
 def test_a_typed_button_title_is_the_button(slot: str, text: str, expected: str) -> None:
