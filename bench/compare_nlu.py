@@ -72,7 +72,7 @@ def holdout_examples() -> list[dict]:
     return examples
 
 
-OUTSIDE_SETS = ("A", "B")
+OUTSIDE_SETS = ("A", "B", "C")
 
 
 def outside_examples(name: str = "A") -> list[dict]:
