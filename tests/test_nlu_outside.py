@@ -94,11 +94,11 @@ def _holdout_phrasings() -> set[str]:
     return texts
 
 
-# Issue 11's per-intent target is not reached yet (measured 2026-11-29, second pass: accuracy
-# 0.962 >= 0.95 is reached, but two intents are under F1 0.90 on set A). The assertion keeps
-# the target; strict: reaching it fails the suite until the mark is removed.
-NOT_REACHED = pytest.mark.xfail(strict=True, reason="issue 11 target not reached: ask_what_is_milia F1 0.87 and "
-                                "ask_eye_area 0.897 < 0.90 on outside set A (2026-11-29)")
+# Issue 11's per-intent target is not reached yet (measured 2026-11-29, after the third batch of
+# training phrasings: accuracy 0.962 >= 0.95 is reached, but one intent is under F1 0.90 on set A).
+# The assertion keeps the target; strict: reaching it fails the suite until the mark is removed.
+NOT_REACHED = pytest.mark.xfail(strict=True, reason="issue 11 target not reached: ask_what_is_milia F1 0.89 "
+                                "< 0.90 on outside set A (2026-11-29, third batch; was 0.87, with ask_eye_area 0.897)")
 
 
 def test_outside_accuracy(outside_result: dict, capsys) -> None:
@@ -119,14 +119,15 @@ def test_outside_every_intent_f1(outside_result: dict) -> None:
 
 
 # The later outside sets, B and C, each blind on its first run (B: 0.840 on the code before
-# issue 11's second pass; C: 0.895 before and 0.926 after it, its only two runs). Both keep
-# the same targets; strict: reaching them fails the suite until the mark is removed.
+# issue 11's second pass; C: 0.895 before and 0.926 after it, its two blind runs). Both were read
+# since (not blind). Both keep the same targets; strict: reaching them fails the suite until the
+# mark is removed. Figures after the third batch of training phrasings (2026-11-29).
 LATER_SETS = {
-    "outside_B.yml": "accuracy 0.916 (read during the second pass, not blind); describe_symptoms, ask_eye_area, "
-                     "ask_disclaimer, ask_causes, ask_what_is_milia, out_of_scope, inform_audience, "
-                     "ask_lookalikes < 0.90",
-    "outside_C.yml": "blind: accuracy 0.926 on the final code (0.895 before); describe_symptoms 0.82, ask_eye_area "
-                     "0.83, ask_newborn_milia 0.84, ask_duration 0.88, ask_what_is_milia 0.88 < 0.90",
+    "outside_B.yml": "accuracy 0.916 (not blind); ask_eye_area 0.73, describe_symptoms 0.78, ask_disclaimer 0.80, "
+                     "ask_what_is_milia 0.81, ask_causes 0.84, out_of_scope 0.85, inform_audience 0.88, "
+                     "ask_lookalikes 0.89 < 0.90",
+    "outside_C.yml": "accuracy 0.943 (0.926 before the third batch; not blind any more); ask_eye_area 0.83, "
+                     "ask_newborn_milia 0.87, ask_duration 0.88, describe_symptoms 0.88 < 0.90",
 }
 
 
