@@ -95,7 +95,7 @@ def _holdout_phrasings() -> set[str]:
 
 
 # Issue 11's per-intent target is not reached yet (measured 2026-11-29, after the third batch of
-# training phrasings: accuracy 0.962 >= 0.95 is reached, but one intent is under F1 0.90 on set A).
+# training phrasings: accuracy 0.964 >= 0.95 is reached, but one intent is under F1 0.90 on set A).
 # The assertion keeps the target; strict: reaching it fails the suite until the mark is removed.
 NOT_REACHED = pytest.mark.xfail(strict=True, reason="issue 11 target not reached: ask_what_is_milia F1 0.89 "
                                 "< 0.90 on outside set A (2026-11-29, third batch; was 0.87, with ask_eye_area 0.897)")
@@ -123,10 +123,10 @@ def test_outside_every_intent_f1(outside_result: dict) -> None:
 # since (not blind). Both keep the same targets; strict: reaching them fails the suite until the
 # mark is removed. Figures after the third batch of training phrasings (2026-11-29).
 LATER_SETS = {
-    "outside_B.yml": "accuracy 0.916 (not blind); ask_eye_area 0.73, describe_symptoms 0.78, ask_disclaimer 0.80, "
-                     "ask_what_is_milia 0.81, ask_causes 0.84, out_of_scope 0.85, inform_audience 0.88, "
-                     "ask_lookalikes 0.89 < 0.90",
-    "outside_C.yml": "accuracy 0.943 (0.926 before the third batch; not blind any more); ask_eye_area 0.83, "
+    "outside_B.yml": "accuracy 0.916 (not blind); ask_eye_area 0.73, describe_symptoms 0.76, ask_disclaimer 0.80, "
+                     "inform_audience 0.80, ask_what_is_milia 0.81, ask_causes 0.84, ask_see_doctor 0.87, "
+                     "out_of_scope 0.88, ask_lookalikes 0.89 < 0.90",
+    "outside_C.yml": "accuracy 0.945 (0.926 before the third batch; not blind any more); ask_eye_area 0.83, "
                      "ask_newborn_milia 0.87, ask_duration 0.88, describe_symptoms 0.88 < 0.90",
 }
 
@@ -160,3 +160,19 @@ def test_later_outside_sets_reach_the_targets(name: str, later_results: dict[str
     weak = {label: round(report[label]["f1-score"], 2) for label in sorted(set(result["gold"]))
             if report[label]["f1-score"] < MIN_INTENT_F1}
     assert result["accuracy"] >= MIN_ACCURACY and not weak, (result["accuracy"], weak)
+
+
+BLIND_OUT_OF_SCOPE = REPO / "tests" / "data" / "out_of_scope_blind.yml"
+
+
+def test_blind_batch_out_of_scope_phrasings_reach_out_of_scope(bot_stack) -> None:
+    """The third batch's out-of-scope phrasings (other skin problems, unrelated questions) are
+    not trained on: the scope guard and the older data send each of them to out_of_scope, and
+    training on them sent questions about a baby's gums there too (README "Measured figures").
+    Kept here as a check that that stays so, not in the training data."""
+    parse = parse_via(bot_stack.url, bot_stack.api_token)
+    texts = [e["text"] for e in yaml.safe_load(BLIND_OUT_OF_SCOPE.read_text(encoding="utf-8"))["examples"]]
+    training = set().union(*(_training_phrasings(path.name) for path in (REPO / "data" / "nlu").glob("*.yml")))
+    assert len(texts) >= 30 and not [text for text in texts if _squeeze(text) in training]
+    wrong = {text: intent for text in texts if (intent := parse(text)) != "out_of_scope"}
+    assert not wrong, wrong
