@@ -3,7 +3,7 @@
 #   make test   set up, train if needed, run every test
 # Others: make shell (talk in the terminal; make rasa-shell for Rasa's own `rasa shell`),
 #         make bench (speed and memory figures),
-#         make compare-nlu (final NLU pipeline, the same on raw counts, the previous one and DIET on the held-out and both outside sets),
+#         make compare-nlu (final NLU pipeline, the same on raw counts, the previous one and DIET on the held-out and the three outside sets),
 #         make content (rebuild answers and rules from bot/resources/content/),
 #         make content-report (review page for the clinical lead), make report (outcomes),
 #         make train, make lint, make clean.

@@ -68,23 +68,37 @@ def _all_outside_examples() -> list[dict]:
 def test_outside_set_is_not_in_the_training_data() -> None:
     """Kept out of training: the phrasings written after studying the outside sets' errors
     (data/nlu/as_people_write.yml) hold none of their phrasings word for word, and the
-    second batch (as_people_write_more.yml) none at all, however short.
+    second and third batches (as_people_write_more.yml, as_people_write_blind.yml) none at
+    all, however short; the third batch holds no held-out phrasing either.
 
     The older training files were written before the outside set existed; a few short stock
     questions ("what are milia?", "thanks") coincide with it, as any two lists would.
     """
-    first, second = _training_phrasings("as_people_write.yml"), _training_phrasings("as_people_write_more.yml")
+    first = _training_phrasings("as_people_write.yml")
+    later = _training_phrasings("as_people_write_more.yml") | _training_phrasings("as_people_write_blind.yml")
     copied = [e["text"] for e in _outside_examples()
               if len(_squeeze(e["text"]).split()) > 2 and _squeeze(e["text"]) in first]
-    copied += [e["text"] for e in _all_outside_examples() if _squeeze(e["text"]) in second]
+    copied += [e["text"] for e in _all_outside_examples() if _squeeze(e["text"]) in later]
+    copied += sorted(_holdout_phrasings() & _training_phrasings("as_people_write_blind.yml"))
     assert not copied, copied
 
 
-# Issue 11's per-intent target is not reached yet (measured 2026-11-29, second pass: accuracy
-# 0.962 >= 0.95 is reached, but two intents are under F1 0.90 on set A). The assertion keeps
-# the target; strict: reaching it fails the suite until the mark is removed.
-NOT_REACHED = pytest.mark.xfail(strict=True, reason="issue 11 target not reached: ask_what_is_milia F1 0.87 and "
-                                "ask_eye_area 0.897 < 0.90 on outside set A (2026-11-29)")
+def _holdout_phrasings() -> set[str]:
+    """The held-out set's texts (tests/nlu/), entity annotations reduced to their text."""
+    texts = set()
+    for path in sorted((REPO / "tests" / "nlu").glob("holdout*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            for line in str(block.get("examples", "")).splitlines():
+                if line.strip().startswith("- "):
+                    texts.add(_squeeze(re.sub(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})", r"\1", line.strip()[2:])))
+    return texts
+
+
+# Issue 11's per-intent target is not reached yet (measured 2026-11-29, after the third batch of
+# training phrasings: accuracy 0.964 >= 0.95 is reached, but one intent is under F1 0.90 on set A).
+# The assertion keeps the target; strict: reaching it fails the suite until the mark is removed.
+NOT_REACHED = pytest.mark.xfail(strict=True, reason="issue 11 target not reached: ask_what_is_milia F1 0.89 "
+                                "< 0.90 on outside set A (2026-11-29, third batch; was 0.87, with ask_eye_area 0.897)")
 
 
 def test_outside_accuracy(outside_result: dict, capsys) -> None:
@@ -105,14 +119,15 @@ def test_outside_every_intent_f1(outside_result: dict) -> None:
 
 
 # The later outside sets, B and C, each blind on its first run (B: 0.840 on the code before
-# issue 11's second pass; C: 0.895 before and 0.926 after it, its only two runs). Both keep
-# the same targets; strict: reaching them fails the suite until the mark is removed.
+# issue 11's second pass; C: 0.895 before and 0.926 after it, its two blind runs). Both were read
+# since (not blind). Both keep the same targets; strict: reaching them fails the suite until the
+# mark is removed. Figures after the third batch of training phrasings (2026-11-29).
 LATER_SETS = {
-    "outside_B.yml": "accuracy 0.916 (read during the second pass, not blind); describe_symptoms, ask_eye_area, "
-                     "ask_disclaimer, ask_causes, ask_what_is_milia, out_of_scope, inform_audience, "
-                     "ask_lookalikes < 0.90",
-    "outside_C.yml": "blind: accuracy 0.926 on the final code (0.895 before); describe_symptoms 0.82, ask_eye_area "
-                     "0.83, ask_newborn_milia 0.84, ask_duration 0.88, ask_what_is_milia 0.88 < 0.90",
+    "outside_B.yml": "accuracy 0.916 (not blind); ask_eye_area 0.73, describe_symptoms 0.76, ask_disclaimer 0.80, "
+                     "inform_audience 0.80, ask_what_is_milia 0.81, ask_causes 0.84, ask_see_doctor 0.87, "
+                     "out_of_scope 0.88, ask_lookalikes 0.89 < 0.90",
+    "outside_C.yml": "accuracy 0.945 (0.926 before the third batch; not blind any more); ask_eye_area 0.83, "
+                     "ask_newborn_milia 0.87, ask_duration 0.88, describe_symptoms 0.88 < 0.90",
 }
 
 
@@ -145,3 +160,19 @@ def test_later_outside_sets_reach_the_targets(name: str, later_results: dict[str
     weak = {label: round(report[label]["f1-score"], 2) for label in sorted(set(result["gold"]))
             if report[label]["f1-score"] < MIN_INTENT_F1}
     assert result["accuracy"] >= MIN_ACCURACY and not weak, (result["accuracy"], weak)
+
+
+BLIND_OUT_OF_SCOPE = REPO / "tests" / "data" / "out_of_scope_blind.yml"
+
+
+def test_blind_batch_out_of_scope_phrasings_reach_out_of_scope(bot_stack) -> None:
+    """The third batch's out-of-scope phrasings (other skin problems, unrelated questions) are
+    not trained on: the scope guard and the older data send each of them to out_of_scope, and
+    training on them sent questions about a baby's gums there too (README "Measured figures").
+    Kept here as a check that that stays so, not in the training data."""
+    parse = parse_via(bot_stack.url, bot_stack.api_token)
+    texts = [e["text"] for e in yaml.safe_load(BLIND_OUT_OF_SCOPE.read_text(encoding="utf-8"))["examples"]]
+    training = set().union(*(_training_phrasings(path.name) for path in (REPO / "data" / "nlu").glob("*.yml")))
+    assert len(texts) >= 30 and not [text for text in texts if _squeeze(text) in training]
+    wrong = {text: intent for text in texts if (intent := parse(text)) != "out_of_scope"}
+    assert not wrong, wrong
