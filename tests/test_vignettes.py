@@ -5,8 +5,10 @@ blind batch, since tuned against) and ``vignettes_blind_2.yml`` (issue 7's blind
 written by a helper session that never saw the patterns, rules or training data; its
 first-run figures, before any change, are in the README), ``vignettes_kinds.yml`` (the team's
 cases for each kind of failure issue 7 found) and ``vignettes_blind_3.yml`` (a second blind
-set, sealed until one run on the final code) and ``vignettes_blind_4.yml`` (a third, run once
-before and once after the next round of changes). The runner answers the bot's
+set, sealed until one run on the final code), ``vignettes_blind_4.yml`` (a third, run once
+before and once after the next round of changes), ``vignettes_blind_5.yml`` (set D, run once
+before round 3's changes) and ``vignettes_blind_6.yml`` (set E, sealed until one run on round
+3's final code). The runner answers the bot's
 clarifying questions truthfully from each case's label (tests/vignette_runner.py).
 
 Targets (issue 7), per file, asserted as written here: emergency recall 100%, urgent
@@ -35,15 +37,18 @@ from tests.vignette_runner import (
 )
 
 SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vignettes_kinds.yml",
-           "vignettes_blind_3.yml", "vignettes_blind_4.yml")
-# Issue 7's targets are not reached on the two blind sets (measured 2026-11-29). The test
-# keeps the targets; strict: reaching them fails the suite until the mark is removed.
+           "vignettes_blind_3.yml", "vignettes_blind_4.yml", "vignettes_blind_5.yml", "vignettes_blind_6.yml")
+# Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
+# code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 NOT_REACHED = {
-    "vignettes_blind_2.yml": "single messages: emergency recall 98.0% (1 miss of 51), over-triage 7.1% (5 of 70)",
-    "vignettes_blind_3.yml": "blind run: single emergency recall 93.9%, over-triage 13.9%; now (read): singles met, "
-                             "conversations exact level 76.9% (questionnaires left unfinished)",
-    "vignettes_blind_4.yml": "blind final run: single emergency recall 97.9%, urgent 93.5%, soon 84.6%, over-triage "
-                             "16.9%; conversations exact level 52.5% (87.5% with the sign questions answered)",
+    "vignettes_blind_2.yml": "now (read): single over-triage 2.9% (2 of 70)",
+    "vignettes_blind_3.yml": "now (read): singles met; conversations exact level 79.5% "
+                             "(questionnaires left unfinished)",
+    "vignettes_blind_4.yml": "now (read): single urgent recall 96.8%, over-triage 2.8%; conversations exact level "
+                             "52.5% (87.5% with the sign questions answered)",
+    "vignettes_blind_5.yml": "first run: single emergency recall 92.6%, soon 86.7%, over-triage 2.8%; conversations "
+                             "75.0%; now (read): single emergency recall 98.1% (a French message)",
+    "vignettes_blind_6.yml": "blind first run on the final code: single soon recall 93.8%, over-triage 5.3% (4 of 76)",
 }
 DATA = Path(__file__).parent / "data"
 VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
@@ -59,6 +64,9 @@ def test_vignette_counts() -> None:
     assert len(VIGNETTES["vignettes_blind_3.yml"]["conversations"]) >= 30
     assert len(VIGNETTES["vignettes_blind_4.yml"]["single"]) >= 150
     assert len(VIGNETTES["vignettes_blind_4.yml"]["conversations"]) >= 30
+    for later in ("vignettes_blind_5.yml", "vignettes_blind_6.yml"):
+        assert len(VIGNETTES[later]["single"]) >= 150
+        assert len(VIGNETTES[later]["conversations"]) >= 30
 
 
 @pytest.mark.server
