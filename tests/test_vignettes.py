@@ -7,9 +7,10 @@ first-run figures, before any change, are in the README), ``vignettes_kinds.yml`
 cases for each kind of failure issue 7 found) and ``vignettes_blind_3.yml`` (a second blind
 set, sealed until one run on the final code), ``vignettes_blind_4.yml`` (a third, run once
 before and once after the next round of changes), ``vignettes_blind_5.yml`` (set D, run once
-before round 3's changes) and ``vignettes_blind_6.yml`` (set E, sealed until one run on round
-3's final code). The runner answers the bot's
-clarifying questions truthfully from each case's label (tests/vignette_runner.py).
+before round 3's changes), ``vignettes_blind_6.yml`` (set E, sealed until one run on round
+3's code) and ``vignettes_blind_7.yml`` (set F, sealed until one run on the code after E's
+fixes). The runner answers the bot's clarifying questions truthfully from each case's label
+(tests/vignette_runner.py).
 
 Targets (issue 7), per file, asserted as written here: emergency recall 100%, urgent
 recall >= 97%, soon recall >= 95%, over-triage (harmless -> urgent or emergency) <= 2%,
@@ -37,7 +38,8 @@ from tests.vignette_runner import (
 )
 
 SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vignettes_kinds.yml",
-           "vignettes_blind_3.yml", "vignettes_blind_4.yml", "vignettes_blind_5.yml", "vignettes_blind_6.yml")
+           "vignettes_blind_3.yml", "vignettes_blind_4.yml", "vignettes_blind_5.yml", "vignettes_blind_6.yml",
+           "vignettes_blind_7.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 NOT_REACHED = {
@@ -48,7 +50,10 @@ NOT_REACHED = {
                              "52.5% (87.5% with the sign questions answered)",
     "vignettes_blind_5.yml": "first run: single emergency recall 92.6%, soon 86.7%, over-triage 2.8%; conversations "
                              "75.0%; now (read): single emergency recall 98.1% (a French message)",
-    "vignettes_blind_6.yml": "blind first run on the final code: single soon recall 93.8%, over-triage 5.3% (4 of 76)",
+    "vignettes_blind_6.yml": "blind first run: single soon recall 93.8%, over-triage 5.3% (4 of 76); now (read): "
+                             "over-triage 3.9%",
+    "vignettes_blind_7.yml": "blind first run: single emergency recall 96.4%, urgent 90.5%, soon 90.6%, over-triage "
+                             "6.7%; now (read): singles met, conversations urgent recall 90.0%, soon 87.5%",
 }
 DATA = Path(__file__).parent / "data"
 VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
@@ -64,7 +69,7 @@ def test_vignette_counts() -> None:
     assert len(VIGNETTES["vignettes_blind_3.yml"]["conversations"]) >= 30
     assert len(VIGNETTES["vignettes_blind_4.yml"]["single"]) >= 150
     assert len(VIGNETTES["vignettes_blind_4.yml"]["conversations"]) >= 30
-    for later in ("vignettes_blind_5.yml", "vignettes_blind_6.yml"):
+    for later in ("vignettes_blind_5.yml", "vignettes_blind_6.yml", "vignettes_blind_7.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
