@@ -42,6 +42,9 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_7.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
+# Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
+# fixed as kinds it meets them all, so it runs unmarked: from now on a regression test, not a
+# blind figure.
 NOT_REACHED = {
     "vignettes_blind_2.yml": "now (read): single over-triage 2.9% (2 of 70)",
     "vignettes_blind_3.yml": "now (read): singles met; conversations exact level 79.5% "
@@ -52,8 +55,6 @@ NOT_REACHED = {
                              "75.0%; now (read): single emergency recall 98.1% (a French message)",
     "vignettes_blind_6.yml": "blind first run: single soon recall 93.8%, over-triage 5.3% (4 of 76); now (read): "
                              "over-triage 3.9%",
-    "vignettes_blind_7.yml": "blind first run: single emergency recall 96.4%, urgent 90.5%, soon 90.6%, over-triage "
-                             "6.7%; now (read): singles met, conversations urgent recall 90.0%, soon 87.5%",
 }
 DATA = Path(__file__).parent / "data"
 VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
