@@ -47,10 +47,10 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
 # blind figure.
 NOT_REACHED = {
     "vignettes_blind_2.yml": "now (read): single over-triage 2.9% (2 of 70)",
-    "vignettes_blind_3.yml": "now (read): singles met; conversations exact level 79.5% "
+    "vignettes_blind_3.yml": "now (read): singles met; conversations exact level 82.1% "
                              "(questionnaires left unfinished)",
     "vignettes_blind_4.yml": "now (read): single urgent recall 96.8%, over-triage 2.8%; conversations exact level "
-                             "52.5% (87.5% with the sign questions answered)",
+                             "55.0% (90.0% with the sign questions answered)",
     "vignettes_blind_5.yml": "first run: single emergency recall 92.6%, soon 86.7%, over-triage 2.8%; conversations "
                              "75.0%; now (read): single emergency recall 98.1% (a French message)",
     "vignettes_blind_6.yml": "blind first run: single soon recall 93.8%, over-triage 5.3% (4 of 76); now (read): "
