@@ -141,9 +141,9 @@ class TurnCachingMixin:
             last_id = rows[-1].id if rows else self._last_id(session, tracker.sender_id)
             session.commit()
         self._remember(tracker, last_id)
-        broker: Optional[EventBroker] = getattr(self, "event_broker", None)
-        for event in unsaved if broker is not None else ():
-            broker.publish({"sender_id": tracker.sender_id, **event.as_dict()})  # the body Rasa publishes
+        if self.event_broker is not None:  # type: ignore[attr-defined]
+            for event in unsaved:  # the body Rasa publishes
+                self.event_broker.publish({"sender_id": tracker.sender_id, **event.as_dict()})  # type: ignore
 
     def _unsaved(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
         known = self._known.get(tracker.sender_id)

@@ -9,6 +9,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
@@ -21,6 +22,15 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 _counter = itertools.count()
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def domain() -> Any:
+    """The bot's domain (domain/), for tests that build trackers by hand."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(REPO / "domain"))
 
 
 @pytest.fixture(scope="session")

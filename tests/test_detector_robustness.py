@@ -10,7 +10,6 @@ Rasa component turns any failure into a suspected danger sign (hazard HAZ-13).
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 from typing import Iterator
 
@@ -19,10 +18,10 @@ import yaml
 from spacy.language import Language
 
 from bot.language.detector import RedFlagDetector, load_detector
+from bot.language.suspicion import example_text
 from bot.spacy_pipeline import build_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
-ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 # Words the detector's patterns, cues and context rules turn on, mixed at random below.
 SIGN_WORDS = (
@@ -46,9 +45,9 @@ def _texts_in(value: object) -> Iterator[str]:
             yield from _texts_in(inner)
     elif isinstance(value, str):
         for line in value.splitlines() or [value]:
-            line = line.strip().removeprefix("- ").strip()
-            if line:
-                yield ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", line)
+            text = example_text(line)
+            if text:
+                yield text
 
 
 def project_texts() -> list[str]:

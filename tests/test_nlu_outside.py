@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.language.suspicion import example_text
 from tests.nlu_outside import parse_via, render, score, write_matrix
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,7 +98,7 @@ def _holdout_phrasings() -> set[str]:
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             for line in str(block.get("examples", "")).splitlines():
                 if line.strip().startswith("- "):
-                    texts.add(_squeeze(re.sub(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})", r"\1", line.strip()[2:])))
+                    texts.add(_squeeze(example_text(line)))
     return texts
 
 

@@ -30,25 +30,15 @@ from rasa.shared.core.events import (
     SessionStarted,
     SlotSet,
     UserUtteranceReverted,
-    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.recent_states import RecentStatesCache, recent_past_states
+from tests.dialogue_events import said
 
 REPO = Path(__file__).resolve().parent.parent
 LISTEN = "action_listen"
 RULE_ONLY = {"rule_only_slots": ["asked_two"], "rule_only_loops": []}
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(REPO / "domain"))
-
-
-def said(intent: str, **entities: str) -> UserUttered:
-    return UserUttered(f"text for {intent}", {"name": intent, "confidence": 1.0},
-                       [{"entity": name, "value": value} for name, value in entities.items()])
 
 
 def turn(intent: str, action: str, hidden: bool = False, **entities: str) -> list[Event]:

@@ -5,7 +5,6 @@ at its new events."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,25 +18,15 @@ from rasa.shared.core.events import (
     SessionStarted,
     SlotSet,
     UserUtteranceReverted,
-    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot.session_view
 from bot.dialogue_state import answered_clarifications, current_session, is_inserted
 from bot.session_view import SessionViews
+from tests.dialogue_events import said
 
-REPO = Path(__file__).resolve().parent.parent
 LISTEN = "action_listen"
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(REPO / "domain"))
-
-
-def said(intent: str) -> UserUttered:
-    return UserUttered(f"text for {intent}", {"name": intent, "confidence": 1.0})
 
 
 def inserted(name: str, **metadata: Any) -> ActionExecuted:

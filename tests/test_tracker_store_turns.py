@@ -20,13 +20,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.tracker_store import UrlSQLTrackerStore
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(REPO / "domain"))
-
 
 def _store(path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch) -> UrlSQLTrackerStore:
     monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
@@ -59,6 +52,19 @@ def _stored_texts(path: Path, sender: str) -> list[str]:
     return [json.loads(data)["text"] for (data,) in rows]
 
 
+def _count_full_loads(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Records every full load of a conversation from the database (Rasa's ``_retrieve``)."""
+    full_loads: list = []
+    original = UrlSQLTrackerStore._retrieve
+
+    async def counting(self: UrlSQLTrackerStore, *args: object, **kwargs: object) -> object:
+        full_loads.append(args)
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(UrlSQLTrackerStore, "_retrieve", counting)
+    return full_loads
+
+
 def test_turns_are_stored_once_in_order(tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
     store = _store(tmp_path / "t.db", domain, monkeypatch)
     texts = [f"message {n}" for n in range(30)]
@@ -73,14 +79,7 @@ def test_a_saved_tracker_is_reused_without_reloading(tmp_path: Path, domain: Dom
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     store = _store(tmp_path / "t.db", domain, monkeypatch)
     asyncio.run(_say(store, "bob", "first", domain))
-    full_loads = []
-    original = UrlSQLTrackerStore._retrieve
-
-    async def counting(self: UrlSQLTrackerStore, *args: object, **kwargs: object) -> object:
-        full_loads.append(args)
-        return await original(self, *args, **kwargs)
-
-    monkeypatch.setattr(UrlSQLTrackerStore, "_retrieve", counting)
+    full_loads = _count_full_loads(monkeypatch)
     for n in range(10):
         asyncio.run(_say(store, "bob", f"again {n}", domain))
     assert full_loads == []
@@ -136,14 +135,7 @@ def test_with_a_broker_each_new_event_is_published_once_without_reloading(
     store = _store(tmp_path / "t.db", domain, monkeypatch)
     store.event_broker = RecordingBroker()
     asyncio.run(_say(store, "dora", "first", domain))
-    full_loads = []
-    original = UrlSQLTrackerStore._retrieve
-
-    async def counting(self: UrlSQLTrackerStore, *args: object, **kwargs: object) -> object:
-        full_loads.append(args)
-        return await original(self, *args, **kwargs)
-
-    monkeypatch.setattr(UrlSQLTrackerStore, "_retrieve", counting)
+    full_loads = _count_full_loads(monkeypatch)
     for n in range(5):
         asyncio.run(_say(store, "dora", f"again {n}", domain))
     assert full_loads == []

@@ -98,6 +98,11 @@ def load_phrasings(files: Iterable[Path]) -> list[tuple[str, str]]:
 ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 
+def example_text(line: str) -> str:
+    """The text of one line of a Rasa NLU ``examples: |`` block, entity annotations reduced to their words."""
+    return ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", line.strip().removeprefix("- ").strip())
+
+
 def chat_negatives(settings: SuspicionSettings, has_sign: Callable[[str], bool]) -> list[tuple[str, str]]:
     """NLU training examples of the listed intents in which the patterns find no sign, as harmless."""
     if settings.nlu_folder is None:
@@ -108,7 +113,7 @@ def chat_negatives(settings: SuspicionSettings, has_sign: Callable[[str], bool])
             if "intent" not in block or block["intent"] in settings.skip_intents:
                 continue
             for line in str(block.get("examples", "")).splitlines():
-                text = ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", line.strip().removeprefix("- ").strip())
+                text = example_text(line)
                 if text and not has_sign(text):
                     pairs.append((text, settings.negative_category))
     return pairs
