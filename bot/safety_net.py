@@ -17,6 +17,8 @@ The layers, run on every message (the questionnaire included):
    unclear on its own ("red" alone) gets one short clarifying question; "no" lets the
    conversation carry on as if the sign had not been mentioned, "yes" or no usable
    answer takes the more urgent reading.
+   A finding that means a level only at some ages after one question (a fever in an
+   older child or adult: is a new rash spreading?) gets that question (``clarify_when``).
 4. **Hypothetical** signs ("what if she gets a fever?") get the conditional rule
    ("if ..., call the emergency number now") before the information asked for.
 5. Everything else: the ordinary rules.
@@ -31,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from bot.triage import TriageTable, decide, decide_after_questionnaire, questionnaire_findings
+from bot.triage import TriageTable, decide, decide_after_questionnaire, effective_age_group, questionnaire_findings
 
 DISCLAIMER = "utter_disclaimer"
 RED_FLAG_ENTITY = "red_flag"
@@ -162,6 +164,9 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
         return _ask("infection_check", unclear, table)
     if at_once is not None:
         return at_once
+    by_age = _question_for_age(episode, table, latest.findings(PRESENT))
+    if by_age is not None:
+        return by_age
     historical = {f for f in latest.findings(HISTORICAL) - known if _level_if_present({f}, episode, table)}
     if historical:
         return _ask("still_present", historical, table)
@@ -204,6 +209,22 @@ def _advice(
     if level is None:
         return None
     return SafetyAction("advice", response=table.advice[level], level=level, reasons=tuple(reasons))
+
+
+def _question_for_age(episode: Episode, table: TriageTable, present: frozenset[str]) -> Optional[SafetyAction]:
+    """The clarifying question a finding needs at this age (``clarify_when``), when its answer could raise the level.
+
+    Asked once per episode: a "yes" confirms the finding asked about, a "no" sets it aside.
+    """
+    age = effective_age_group(episode.slots.get("age_group"), episode.mentions_baby)
+    answered = episode.confirmed | episode.dismissed
+    for when in table.clarify_when:
+        if when.finding not in present or age not in when.age_groups or when.about in answered:
+            continue
+        would = table.level_of(when.about)
+        if would is not None and (episode.level is None or table.rank(would) < table.rank(episode.level)):
+            return _ask(when.ask, {when.about}, table)
+    return None
 
 
 def _ask(kind: str, findings: Iterable[str], table: TriageTable) -> SafetyAction:

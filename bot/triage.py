@@ -42,6 +42,16 @@ class TriageRule:
 
 
 @dataclass(frozen=True)
+class ClarifyWhen:
+    """``finding`` at ``age_groups`` means a level only once the ``ask`` question says whether ``about`` is present."""
+
+    finding: str
+    age_groups: frozenset[str]
+    ask: str
+    about: str
+
+
+@dataclass(frozen=True)
 class TriageTable:
     """The loaded table: levels (most urgent first), rules and advice responses."""
 
@@ -62,6 +72,8 @@ class TriageTable:
     conditional: dict[str, str] = field(default_factory=dict)
     # Questionnaire questions about signs: the answer a reply that only denies signs gives.
     denial_answers: dict[str, str] = field(default_factory=dict)
+    # Findings that need one clarifying question at some ages (a fever in an older child).
+    clarify_when: tuple[ClarifyWhen, ...] = ()
 
     def rank(self, level: str) -> int:
         """0 for the most urgent level; larger is less urgent."""
@@ -80,6 +92,7 @@ class TriageTable:
     def findings(self) -> frozenset[str]:
         """Every finding id some rule knows about."""
         names = {rule.finding for rule in self.rules} | set(self.clarify_findings)
+        names |= {when.finding for when in self.clarify_when}
         for rule in self.rules:
             names |= rule.with_findings
         return frozenset(names)
@@ -119,6 +132,10 @@ def parse_table(raw: dict) -> TriageTable:
         }
         conditional = {str(k): str(v) for k, v in (raw.get("conditional") or {}).items()}
         denial_answers = {str(k): str(v) for k, v in (raw.get("denial_answers") or {}).items()}
+        clarify_when = tuple(
+            ClarifyWhen(str(row["finding"]), frozenset(row["age_groups"]), str(row["ask"]), str(row["about"]))
+            for row in raw.get("clarify_when") or []
+        )
     except (KeyError, TypeError, AttributeError) as error:
         raise TriageRulesError(f"triage rules need levels, rules and advice: {error}") from error
     rules = []
@@ -159,13 +176,20 @@ def parse_table(raw: dict) -> TriageTable:
         clarify,
         conditional,
         denial_answers,
+        clarify_when,
     )
     if not set(denial_answers) <= set(table.questionnaire):
         raise TriageRulesError(f"denial_answers names a slot the questionnaire does not ask: {sorted(denial_answers)}")
     for kind, spec in clarify.items():
         if not {"ask", "yes", "unclear"} <= set(spec):
             raise TriageRulesError(f"clarify {kind!r} needs ask, yes and unclear")
+    for when in clarify_when:
+        if when.ask not in clarify:
+            raise TriageRulesError(f"clarify_when {when.finding!r}: unknown clarify kind {when.ask!r}")
+        if not when.age_groups <= allowed_ages:
+            raise TriageRulesError(f"clarify_when {when.finding!r}: unknown age group in {sorted(when.age_groups)}")
     referenced = {finding for answers in table.questionnaire.values() for finding in answers.values()}
+    referenced |= {when.about for when in clarify_when}
     referenced |= {spec[key] for spec in clarify.values() for key in ("yes", "unclear") if spec[key] != "asked"}
     referenced |= set(deferred)
     unknown = (referenced | ({default_finding} if default_finding else set())) - table.findings

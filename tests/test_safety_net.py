@@ -71,7 +71,7 @@ def level(action: Optional[SafetyAction]) -> Optional[str]:
     [
         ([("fever", None)], {}, True, "emergency"),  # a baby of unknown age with a fever
         ([("fever", None)], {"age_group": "newborn"}, False, "emergency"),
-        ([("fever", None)], {"age_group": "adult"}, False, "urgent"),
+        ([("fever", None)], {"age_group": "infant"}, True, "urgent"),
         ([("breathing_difficulty", None)], {}, False, "emergency"),
         ([("eye_emergency", None)], {"age_group": "adult"}, False, "emergency"),
         ([("infection_sign", None)], {}, False, "urgent"),
@@ -100,9 +100,9 @@ def test_a_correction_of_age_raises_the_level() -> None:
 
 
 def test_the_same_level_is_not_repeated_without_a_new_sign() -> None:
-    events = [*start(), user("adult with a fever", ("fever", None)), inserted("utter_triage_urgent"),
+    events = [*start(), user("5 month old with a fever", ("fever", None), baby=True), inserted("utter_triage_urgent"),
               ActionExecuted(LISTEN), user("what are milia", intent="ask_what_is_milia")]
-    assert decide(events, {"age_group": "adult"}) is None
+    assert decide(events, {"age_group": "infant"}) is None
 
 
 def test_a_new_sign_after_advice_is_answered_again() -> None:
@@ -181,6 +181,59 @@ def test_a_questionnaire_restarted_about_the_same_person_keeps_the_signs() -> No
               bot("utter_start_questionnaire"), bot("triage_form"), ActiveLoop("triage_form"), ActionExecuted(LISTEN),
               user("sorry shes actually 5 weeks not 5 months", intent="inform"), SlotSet("age_group", "newborn")]
     assert level(decide(events, {"age_group": "newborn"})) == "emergency"
+
+
+# ------------------------------------------------------------------ a fever in an older child or adult
+FEVER_QUESTION = ("utter_check_fever_rash", "fever_rash_check", ["new_rash_with_fever"])
+
+
+def fever_asked(text: str = "my 9 year old has a cold, 38.2, and milia on his nose") -> list:
+    response, kind, findings = FEVER_QUESTION
+    return [*start(), user(text, ("fever", None)), SlotSet("age_group", "child"),
+            inserted(response, clarify=kind, findings=findings), ActionExecuted(LISTEN)]
+
+
+@pytest.mark.parametrize("slots", [{"age_group": "child"}, {"age_group": "adult"}, {}])
+def test_a_fever_in_an_older_child_or_adult_asks_about_a_spreading_rash(slots) -> None:
+    events = [*start(), user("temp of 38.4 and white bumps on the face", ("fever", None))]
+    action = decide(events, slots)
+    assert action is not None and action.kind == "ask" and action.clarify == "fever_rash_check"
+    assert action.findings == {"new_rash_with_fever"}
+
+
+@pytest.mark.parametrize(("answer", "expected"), [("yes", "urgent"), (None, "urgent")])
+def test_yes_or_no_usable_answer_to_the_fever_question_is_urgent(answer, expected) -> None:
+    events = [*fever_asked(), user("yes" if answer else "hmm", intent="affirm" if answer else "inform", answer=answer)]
+    assert level(decide(events, {"age_group": "child"})) == expected
+
+
+def test_no_to_the_fever_question_carries_on_and_is_not_asked_again() -> None:
+    events = [*fever_asked(), user("no", intent="deny", answer="no")]
+    action = decide(events, {"age_group": "child"})
+    assert action is not None and action.kind == "resume"
+    later = [*events, inserted("utter_start_questionnaire"), ActionExecuted(LISTEN),
+             user("still 38.2 this morning", ("fever", None), intent="inform")]
+    assert decide(later, {"age_group": "child"}) is None
+
+
+def test_after_no_to_the_fever_question_an_age_correction_to_a_young_baby_is_an_emergency() -> None:
+    """The question set aside only the spreading rash: the fever itself still counts."""
+    events = [*start(), user("she has a temp of 38.3 and white spots", ("fever", None)),
+              inserted(FEVER_QUESTION[0], clarify=FEVER_QUESTION[1], findings=FEVER_QUESTION[2]),
+              ActionExecuted(LISTEN), user("no", intent="deny", answer="no"), bot("utter_start_questionnaire"),
+              bot("triage_form"), ActiveLoop("triage_form"), ActionExecuted(LISTEN),
+              user("6 weeks", intent="inform"), SlotSet("age_group", "newborn")]
+    assert level(decide(events, {"age_group": "newborn"})) == "emergency"
+
+
+def test_a_young_babys_fever_is_never_a_question() -> None:
+    events = [*start(), user("my 3 week old has 38.1", ("fever", None), baby=True)]
+    assert level(decide(events, {"age_group": "newborn"})) == "emergency"
+
+
+def test_a_fever_with_a_spreading_rash_is_urgent_without_a_question() -> None:
+    events = [*start(), user("fever and a new rash spreading", ("fever", None), ("sudden_crop", None))]
+    assert level(decide(events, {"age_group": "child"})) == "urgent"
 
 
 def test_age_changed_now() -> None:

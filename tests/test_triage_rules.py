@@ -56,8 +56,15 @@ def test_combination_rules_need_every_finding(rule) -> None:
         ({"fever"}, "newborn", False, "emergency"),
         ({"fever"}, None, True, "emergency"),  # a baby of unknown age: taken as under 3 months
         ({"fever"}, "infant", True, "urgent"),
-        ({"fever"}, "adult", False, "urgent"),
-        ({"fever"}, None, False, "urgent"),  # unknown age, no baby: still same-day help
+        # An older child or adult: a fever with milia alone is no level; the safety net asks
+        # about a new spreading rash first (clarify_when), and with one it is urgent.
+        ({"fever"}, "adult", False, None),
+        ({"fever"}, "child", False, None),
+        ({"fever"}, None, False, None),
+        ({"fever", "new_rash_with_fever"}, "child", False, "urgent"),
+        ({"fever", "sudden_crop"}, "adult", False, "urgent"),
+        ({"fever", "sudden_crop"}, None, False, "urgent"),
+        ({"fever", "new_rash_with_fever"}, "newborn", False, "emergency"),
         ({"spreading_redness", "fever"}, "adult", False, "emergency"),
         ({"spreading_redness"}, "adult", False, "urgent"),
         ({"blisters"}, "newborn", False, "urgent"),

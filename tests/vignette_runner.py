@@ -15,6 +15,8 @@ case's label, the way the person who wrote the case would:
 * ``infection_check`` (red alone: is it hot, swollen, oozing or spreading?): "yes" when
   the case is urgent or emergency.
 * ``still_present`` (a sign that may be over): "yes" when the case is at soon or above.
+* ``fever_rash_check`` (a fever in an older child or adult: a new rash spreading?): "yes"
+  when the case is urgent or emergency.
 
 Single messages expect emergency, urgent, soon or ``none`` (nothing at soon or above:
 an answer, a question, routine or self-care). Conversations expect an exact level.
@@ -42,6 +44,7 @@ ANSWER_YES_WHEN = {
     "danger_signs": {"emergency"},
     "infection_check": {"emergency", "urgent"},
     "still_present": {"emergency", "urgent", "soon"},
+    "fever_rash_check": {"emergency", "urgent"},
 }
 MAX_CLARIFY_ROUNDS = 3
 # The questionnaire's questions about signs, answered truthfully from the label when a
