@@ -142,6 +142,9 @@ LATER_SETS = {
     "outside_E.yml": "blind first run on the final code: accuracy 0.927; ask_causes 0.84, ask_duration 0.82, "
                      "ask_eye_area 0.83, ask_newborn_milia 0.80, ask_prevention 0.87, ask_treatment 0.88, "
                      "ask_what_is_milia 0.86, inform_audience 0.86 < 0.90",
+    "outside_F.yml": "blind first run (round 4, 5e07568): accuracy 0.909; describe_symptoms 0.74, ask_eye_area 0.81, "
+                     "ask_harmful 0.82, ask_newborn_milia 0.84, ask_disclaimer 0.86, ask_home_removal 0.86, "
+                     "ask_see_doctor 0.88, ask_what_is_milia 0.88, ask_causes 0.89, out_of_scope 0.89 < 0.90",
 }
 
 
