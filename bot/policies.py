@@ -227,7 +227,12 @@ class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
             return self._insert(str(action.response), domain, events)
         if action.kind == "ask":
             metadata = {CLARIFY_KEY: action.clarify, FINDINGS_KEY: sorted(action.findings)}
-            return self._insert(str(action.response), domain, metadata=metadata)
+            # A clarifying question asked while the questionnaire waits for an answer: the
+            # reply answers the clarifying question only. Without this, the "no" to "is the
+            # skin hot or swollen?" also filled "no" to the emergency-signs question the
+            # person never answered; the questionnaire asks its question again afterwards.
+            events: list[Event] = [SlotSet(REQUESTED_SLOT, None)] if tracker.get_slot(REQUESTED_SLOT) else []
+            return self._insert(str(action.response), domain, events, metadata=metadata)
         if action.kind == "conditional":
             return self._insert(str(action.response), domain)
         return None  # "resume": the rules answer the message that raised the question

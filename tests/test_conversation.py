@@ -310,3 +310,32 @@ def test_the_age_groups_name_typed_answers_who(say, new_sender) -> None:
     replies = say(sender, "Infant (3 to 12 months)")
     assert not any(is_response(reply, "utter_ask_age_group") for reply in replies), replies
     assert any(is_response(reply, "utter_ask_duration") for reply in replies), replies  # cheeks: already said
+
+
+def test_a_no_to_a_clarifying_question_mid_questionnaire_does_not_answer_the_emergency_question(
+    say, new_sender, tracker_of
+) -> None:
+    """Blind set G: asked about emergency signs, "the skin round it is a bit red" got the
+    infection question, and its "no" was also stored as "no" to the emergency signs,
+    a question the person never answered. The questionnaire must ask it again."""
+    sender = new_sender()
+    for text in ("my daughter has a white bump near her eye", "she is 7", "since last week"):
+        say(sender, text)
+    assert (tracker_of(sender).get("slots") or {}).get("requested_slot") == "danger_signs"
+    replies = say(sender, "the skin round it is a bit red")
+    assert any((reply.get("custom") or {}).get("clarify") == "infection_check" for reply in replies), replies
+    replies = say(sender, "no")
+    assert (tracker_of(sender).get("slots") or {}).get("danger_signs") is None
+    assert any(is_response(reply, "utter_ask_danger_signs") for reply in replies), replies
+
+
+def test_a_yes_to_a_clarifying_question_mid_questionnaire_is_not_an_emergency_yes(say, new_sender) -> None:
+    """The same slip the other way: "yes" to "is the skin hot or swollen?" was also a yes to
+    the emergency signs (emergency advice for a swollen eyelid; urgent is right)."""
+    sender = new_sender()
+    for text in ("my daughter has a white bump near her eye", "she is 7", "since last week",
+                 "this morning she cant open the eye its so swollen"):
+        say(sender, text)
+    replies = say(sender, "yes")
+    assert any(is_response(reply, "utter_triage_urgent") for reply in replies), replies
+    assert not any(is_response(reply, "utter_triage_emergency") for reply in replies), replies

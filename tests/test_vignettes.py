@@ -9,7 +9,8 @@ set, sealed until one run on the final code), ``vignettes_blind_4.yml`` (a third
 before and once after the next round of changes), ``vignettes_blind_5.yml`` (set D, run once
 before round 3's changes), ``vignettes_blind_6.yml`` (set E, sealed until one run on round
 3's code), ``vignettes_blind_7.yml`` (set F, sealed until one run on the code after E's
-fixes) and ``vignettes_blind_8.yml`` (set G, sealed until one run on round 4's first code). The runner answers the bot's clarifying questions truthfully from each case's label
+fixes) and ``vignettes_blind_8.yml`` (set G, sealed until one run on round 4's first code).
+The runner answers the bot's clarifying questions truthfully from each case's label
 (tests/vignette_runner.py).
 
 Targets (issue 7), per file, asserted as written here: emergency recall 100%, urgent
