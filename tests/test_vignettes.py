@@ -48,17 +48,18 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
 # blind figure.
 NOT_REACHED = {
     "vignettes_blind_2.yml": "now (read): single over-triage 2.9% (2 of 70)",
-    "vignettes_blind_3.yml": "now (read): singles met; conversations exact level 82.1% "
-                             "(questionnaires left unfinished)",
-    "vignettes_blind_4.yml": "now (read): single urgent recall 96.8%, over-triage 2.8%; conversations exact level "
-                             "55.0% (90.0% with the sign questions answered)",
+    "vignettes_blind_3.yml": "now (read): singles met; conversations soon recall 85.7%, exact level 79.5% "
+                             "(questionnaires left unfinished; 97.4% finished)",
+    "vignettes_blind_4.yml": "now (read): single urgent recall 96.8%; conversations urgent 87.5%, soon 85.7%, exact "
+                             "level 57.5% (90.0% with the sign questions answered)",
     "vignettes_blind_5.yml": "first run: single emergency recall 92.6%, soon 86.7%, over-triage 2.8%; conversations "
                              "75.0%; now (read): single emergency recall 98.1% (a French message)",
     "vignettes_blind_6.yml": "blind first run: single soon recall 93.8%, over-triage 5.3% (4 of 76); now (read): "
-                             "over-triage 3.9%",
+                             "singles met; conversations soon recall 87.5%, exact level 84.1%",
     "vignettes_blind_8.yml": "blind first run (round 4, 5e07568): single emergency recall 94.5%, urgent 94.0%, soon "
                              "92.5%, over-triage 11.5% (9 of 78), over-escalated by >1 level 3.7%; conversations "
-                             "over-triage 7.1%, exact 75.5%",
+                             "over-triage 7.1%, exact 75.5%. Now (read): singles met; conversations exact level 79.6% "
+                             "(questionnaires left unfinished; 95.9% finished)",
 }
 DATA = Path(__file__).parent / "data"
 VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
