@@ -102,11 +102,14 @@ def _holdout_phrasings() -> set[str]:
     return texts
 
 
-# Issue 11's per-intent target is not reached yet (measured 2026-11-29, after the third batch of
-# training phrasings: accuracy 0.964 >= 0.95 is reached, but one intent is under F1 0.90 on set A).
+# Issue 11's per-intent target is not reached yet (measured 2026-11-29, round 4: accuracy 0.960 >= 0.95
+# is reached, but three intents are under F1 0.90 on set A; set A labels "why do they form under the
+# eyes" ask_causes and "should I be worried about milk spots?" ask_newborn_milia, where the held-out
+# set and sets B, D, E and F, which round 4 follows, say ask_eye_area and ask_harmful).
 # The assertion keeps the target; strict: reaching it fails the suite until the mark is removed.
-NOT_REACHED = pytest.mark.xfail(strict=True, reason="issue 11 target not reached: ask_what_is_milia F1 0.89 "
-                                "< 0.90 on outside set A (2026-11-29, third batch; was 0.87, with ask_eye_area 0.897)")
+NOT_REACHED = pytest.mark.xfail(strict=True, reason="issue 11 target not reached: ask_causes 0.89, ask_eye_area 0.88, "
+                                "ask_what_is_milia 0.89 < 0.90 on outside set A (2026-11-29, round 4; after the "
+                                "third batch only ask_what_is_milia 0.89)")
 
 
 def test_outside_accuracy(outside_result: dict, capsys) -> None:
@@ -129,22 +132,22 @@ def test_outside_every_intent_f1(outside_result: dict) -> None:
 # The later outside sets, B and C, each blind on its first run (B: 0.840 on the code before
 # issue 11's second pass; C: 0.895 before and 0.926 after it, its two blind runs). Both were read
 # since (not blind). Both keep the same targets; strict: reaching them fails the suite until the
-# mark is removed. Figures after the third batch of training phrasings (2026-11-29).
+# mark is removed. Figures after round 4 (2026-11-29; round 4 read set F's errors, and looked up only
+# how D and E label a few contested questions: why bumps form around the eyes, worry about milk spots,
+# who removes them, baby acne).
 LATER_SETS = {
-    "outside_B.yml": "accuracy 0.916 (not blind); ask_eye_area 0.73, describe_symptoms 0.76, ask_disclaimer 0.80, "
-                     "inform_audience 0.80, ask_what_is_milia 0.81, ask_causes 0.84, ask_see_doctor 0.87, "
-                     "out_of_scope 0.88, ask_lookalikes 0.89 < 0.90",
-    "outside_C.yml": "accuracy 0.945 (0.926 before the third batch; not blind any more); ask_eye_area 0.83, "
-                     "ask_newborn_milia 0.87, ask_duration 0.88, describe_symptoms 0.88 < 0.90",
-    "outside_D.yml": "accuracy 0.935 (first run 0.925); ask_appearance 0.89, ask_causes 0.86, ask_eye_area 0.84, "
-                     "ask_harmful 0.87, ask_home_removal 0.88, ask_what_is_milia 0.89, describe_symptoms 0.84, "
+    "outside_B.yml": "round 4: accuracy 0.926 (0.916 before; not blind); ask_disclaimer 0.80, ask_eye_area 0.83, "
+                     "ask_lookalikes 0.89, ask_see_doctor 0.87, ask_what_is_milia 0.85, describe_symptoms 0.76, "
+                     "inform_audience 0.80, out_of_scope 0.88 < 0.90",
+    "outside_C.yml": "round 4: accuracy 0.947 (0.926 before the third batch, 0.945 after; not blind any more); "
+                     "ask_duration 0.88, ask_eye_area 0.83, ask_newborn_milia 0.87 < 0.90",
+    "outside_D.yml": "round 4: accuracy 0.944 (first run 0.925, 0.935 after round 3); ask_appearance 0.89, "
+                     "ask_causes 0.89, ask_eye_area 0.86, ask_who_gets 0.86, describe_symptoms 0.84, "
                      "inform_audience 0.84 < 0.90",
-    "outside_E.yml": "blind first run on the final code: accuracy 0.927; ask_causes 0.84, ask_duration 0.82, "
-                     "ask_eye_area 0.83, ask_newborn_milia 0.80, ask_prevention 0.87, ask_treatment 0.88, "
-                     "ask_what_is_milia 0.86, inform_audience 0.86 < 0.90",
-    "outside_F.yml": "blind first run (round 4, 5e07568): accuracy 0.909; describe_symptoms 0.74, ask_eye_area 0.81, "
-                     "ask_harmful 0.82, ask_newborn_milia 0.84, ask_disclaimer 0.86, ask_home_removal 0.86, "
-                     "ask_see_doctor 0.88, ask_what_is_milia 0.88, ask_causes 0.89, out_of_scope 0.89 < 0.90",
+    "outside_E.yml": "round 4: accuracy 0.940 (blind first run 0.927); "
+                     "ask_duration 0.87, ask_newborn_milia 0.80 < 0.90",
+    "outside_F.yml": "round 4: accuracy 0.937 (blind first run on 5e07568: 0.909; read since, so not blind any more); "
+                     "ask_eye_area 0.89, ask_home_removal 0.89, describe_symptoms 0.80 < 0.90",
 }
 
 
