@@ -9,7 +9,8 @@ set, sealed until one run on the final code), ``vignettes_blind_4.yml`` (a third
 before and once after the next round of changes), ``vignettes_blind_5.yml`` (set D, run once
 before round 3's changes), ``vignettes_blind_6.yml`` (set E, sealed until one run on round
 3's code), ``vignettes_blind_7.yml`` (set F, sealed until one run on the code after E's
-fixes) and ``vignettes_blind_8.yml`` (set G, sealed until one run on round 4's first code).
+fixes), ``vignettes_blind_8.yml`` (set G, sealed until one run on round 4's first code) and
+``vignettes_blind_9.yml`` (set H, sealed until one run on round 4's final triage code).
 The runner answers the bot's clarifying questions truthfully from each case's label
 (tests/vignette_runner.py).
 
@@ -40,7 +41,7 @@ from tests.vignette_runner import (
 
 SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vignettes_kinds.yml",
            "vignettes_blind_3.yml", "vignettes_blind_4.yml", "vignettes_blind_5.yml", "vignettes_blind_6.yml",
-           "vignettes_blind_7.yml", "vignettes_blind_8.yml")
+           "vignettes_blind_7.yml", "vignettes_blind_8.yml", "vignettes_blind_9.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -60,6 +61,9 @@ NOT_REACHED = {
                              "92.5%, over-triage 11.5% (9 of 78), over-escalated by >1 level 3.7%; conversations "
                              "over-triage 7.1%, exact 75.5%. Now (read): singles met; conversations exact level 79.6% "
                              "(questionnaires left unfinished; 95.9% finished)",
+    "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
+                             "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
+                             "conversations urgent recall 90.0%",
 }
 DATA = Path(__file__).parent / "data"
 VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
@@ -75,7 +79,8 @@ def test_vignette_counts() -> None:
     assert len(VIGNETTES["vignettes_blind_3.yml"]["conversations"]) >= 30
     assert len(VIGNETTES["vignettes_blind_4.yml"]["single"]) >= 150
     assert len(VIGNETTES["vignettes_blind_4.yml"]["conversations"]) >= 30
-    for later in ("vignettes_blind_5.yml", "vignettes_blind_6.yml", "vignettes_blind_7.yml", "vignettes_blind_8.yml"):
+    for later in ("vignettes_blind_5.yml", "vignettes_blind_6.yml", "vignettes_blind_7.yml", "vignettes_blind_8.yml",
+                  "vignettes_blind_9.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
