@@ -98,3 +98,19 @@ def tracker_of(bot_stack: BotStack) -> Callable[[str], dict]:
             return json.loads(response.read().decode())
 
     return _tracker
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """Our spaCy pipeline, built once per session (the same one Rasa loads from build/)."""
+    from bot.spacy_pipeline import build_pipeline
+
+    return build_pipeline()
+
+
+@pytest.fixture(scope="session")
+def detector():
+    """The red-flag detector on the project's pattern files, loaded once per session."""
+    from bot.language.detector import load_detector
+
+    return load_detector()

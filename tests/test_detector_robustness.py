@@ -17,9 +17,8 @@ import pytest
 import yaml
 from spacy.language import Language
 
-from bot.language.detector import RedFlagDetector, load_detector
+from bot.language.detector import RedFlagDetector
 from bot.language.suspicion import example_text
-from bot.spacy_pipeline import build_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -62,16 +61,6 @@ def random_mixtures(count: int = 3000, seed: int = 7) -> list[str]:
     chooser = random.Random(seed)
     words = SIGN_WORDS + CONTEXT_WORDS
     return [" ".join(chooser.choice(words) for _ in range(chooser.randint(3, 16))) for _ in range(count)]
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return build_pipeline()
-
-
-@pytest.fixture(scope="module")
-def detector() -> RedFlagDetector:
-    return load_detector()
 
 
 def test_the_sweep_reads_thousands_of_texts() -> None:

@@ -14,8 +14,7 @@ import pytest
 import yaml
 from spacy.language import Language
 
-from bot.language.detector import RedFlagDetector, load_detector
-from bot.spacy_pipeline import build_pipeline
+from bot.language.detector import RedFlagDetector
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "data" / "context_cases.yml").read_text(encoding="utf-8")
@@ -25,16 +24,6 @@ KINDS = {
     "idiom",  # figures of speech with a sign word ("nearly had a fit")
     "other_person",  # someone else's story, another person at home
 }
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return build_pipeline()
-
-
-@pytest.fixture(scope="module")
-def detector() -> RedFlagDetector:
-    return load_detector()
 
 
 def red_flags(detector: RedFlagDetector, nlp: Language, text: str) -> tuple[list[str], dict[str, str]]:

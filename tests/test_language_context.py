@@ -16,7 +16,6 @@ from spacy.language import Language
 from bot.language.context import ConTextMatcher, Target, load_context_config, parse_rules
 from bot.language.detector import load_config
 from bot.language.patterns import PatternCompiler, PatternFileError
-from bot.spacy_pipeline import build_pipeline
 
 # (message, sign id (or id/context_kind), the sign's words in the message, expected outcome)
 TABLE = [
@@ -82,11 +81,6 @@ TABLE = [
     ("I'm scared it's sepsis", "sepsis_sign", "sepsis", "suspected"),
     ("my baby has meningitis", "non_blanching_rash", "meningitis", "present"),
 ]
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return build_pipeline()
 
 
 def matcher_for(nlp: Language, raw: dict[str, Any]) -> ConTextMatcher:

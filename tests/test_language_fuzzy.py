@@ -10,9 +10,8 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from bot.language.detector import RedFlagDetector, load_detector
+from bot.language.detector import RedFlagDetector
 from bot.language.fuzzy import SpellingCorrector
-from bot.spacy_pipeline import build_pipeline
 
 CORRECTED = [  # misspelling -> sign word, certain?
     ("convusling", "convulsing", True),
@@ -41,16 +40,6 @@ END_TO_END = [  # message -> (present red flags, suspected red flags)
     ("she's feeling fine and breeding rabbits", ([], [])),
     ("my baby is teething and dribbling", ([], [])),
 ]
-
-
-@pytest.fixture(scope="module")
-def detector() -> RedFlagDetector:
-    return load_detector()
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return build_pipeline()
 
 
 @pytest.mark.parametrize("typed, word, certain", CORRECTED, ids=[row[0] for row in CORRECTED])

@@ -17,7 +17,6 @@ from bot.language.detector import load_config
 from bot.language.patterns import PatternFileError
 from bot.language.quantities import QuantityReader, QuantityRule
 from bot.language.thresholds import RULES_PATH, Thresholds, load_rules_file, parse_thresholds
-from bot.spacy_pipeline import build_pipeline
 
 DAYS = {"day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
 
@@ -59,11 +58,6 @@ AGES = [  # (number, unit) -> age group, by the thresholds' age bands
 ]
 
 DURATIONS = [("3 days", "under_4_weeks"), ("4 weeks", "1_to_3_months"), ("3 months", "over_3_months")]
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return build_pipeline()
 
 
 @pytest.fixture(scope="module")

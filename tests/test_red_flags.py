@@ -20,7 +20,6 @@ from bot.language.detector import PATTERNS_PATH, RedFlagDetector, load_config, l
 from bot.language.entities import Entity
 from bot.language.patterns import PatternFileError
 from bot.language.thresholds import load_rules_file
-from bot.spacy_pipeline import build_pipeline
 from bot.triage import load_table
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
@@ -67,17 +66,6 @@ DETECTED_FINDINGS = {
     "wants_to_be_seen",
     "many_milia",
 }
-
-
-@pytest.fixture(scope="session")
-def nlp() -> Language:
-    """Our spaCy pipeline, built once per session (the same one Rasa loads from build/)."""
-    return build_pipeline()
-
-
-@pytest.fixture(scope="session")
-def detector() -> RedFlagDetector:
-    return load_detector()
 
 
 def by_type(entities: list[Entity]) -> dict[str, list[str]]:
