@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-import yaml
+from bot.rules_yaml import load_rules_yaml
 
 RULES_PATH = Path(__file__).parent / "resources" / "triage_rules.yml"
 
@@ -201,8 +201,7 @@ def parse_table(raw: dict) -> TriageTable:
 @lru_cache(maxsize=4)
 def load_table(path: Path = RULES_PATH) -> TriageTable:
     """Load and validate the rules file once per process."""
-    with open(path, encoding="utf-8") as handle:
-        return parse_table(yaml.safe_load(handle))
+    return parse_table(load_rules_yaml(path))
 
 
 def effective_age_group(age_group: Optional[str], mentions_baby: bool) -> str:

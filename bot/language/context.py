@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-import yaml
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from bot.language.patterns import PatternCompiler, PatternFileError
+from bot.rules_yaml import load_rules_yaml
 
 CONTEXT_PATH = Path(__file__).resolve().parent.parent / "resources" / "context_rules.yml"
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
@@ -288,8 +288,7 @@ class ConTextMatcher:
 
 
 def load_context_config(path: Path = CONTEXT_PATH) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
+    raw = load_rules_yaml(path)
     if not isinstance(raw, dict) or "rules" not in raw:
         raise PatternFileError(f"{path}: not a context rules file")
     return raw

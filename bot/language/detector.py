@@ -25,7 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -36,6 +35,7 @@ from bot.language.patterns import PatternCompiler, PatternFileError
 from bot.language.quantities import QuantityReader, Reading
 from bot.language.signs import SignMatcher
 from bot.language.thresholds import RULES_PATH, Thresholds, load_rules_file, parse_thresholds
+from bot.rules_yaml import load_rules_yaml
 
 PATTERNS_PATH = Path(__file__).resolve().parent.parent / "resources" / "red_flags.yml"
 DROP = "drop"
@@ -379,8 +379,7 @@ class RedFlagDetector:
 
 def load_config(path: Path = PATTERNS_PATH) -> dict[str, Any]:
     """Read the pattern file."""
-    with open(path, encoding="utf-8") as handle:
-        config = yaml.safe_load(handle)
+    config = load_rules_yaml(path)
     if not isinstance(config, dict) or "rules" not in config:
         raise PatternFileError(f"{path}: not a red-flag pattern file")
     return config

@@ -12,9 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-import yaml
-
 from bot.language.patterns import PatternFileError
+from bot.rules_yaml import load_rules_yaml
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "resources" / "triage_rules.yml"
 
@@ -81,5 +80,4 @@ def parse_thresholds(raw: Mapping[str, Any], days_per_unit: Mapping[str, float])
 @lru_cache(maxsize=4)
 def load_rules_file(path: Path = RULES_PATH) -> dict[str, Any]:
     """The raw rules file (cached; the triage module validates the rows)."""
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return load_rules_yaml(path)
