@@ -63,8 +63,8 @@ NOT_REACHED = {
                              "(questionnaires left unfinished; 95.9% finished)",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
-                             "conversations urgent recall 90.0%. Now (read): single emergency recall 98.6%, "
-                             "over-triage 2.7% (2 of 73); conversations urgent recall 90.0%",
+                             "conversations urgent recall 90.0%. Now (read): single over-triage 2.7% (2 of 73); "
+                             "conversations urgent recall 90.0%",
 }
 DATA = Path(__file__).parent / "data"
 VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
