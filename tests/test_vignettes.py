@@ -54,7 +54,7 @@ NOT_REACHED = {
     "vignettes_blind_3.yml": "now (read): singles met; conversations soon recall 85.7%, exact level 79.5% "
                              "(questionnaires left unfinished; 97.4% finished)",
     "vignettes_blind_4.yml": "now (read): single urgent recall 96.8%; conversations urgent 87.5%, soon 85.7%, exact "
-                             "level 57.5% (90.0% with the sign questions answered)",
+                             "level 57.5% (87.5% with the sign questions answered)",
     "vignettes_blind_5.yml": "first run: single emergency recall 92.6%, soon 86.7%, over-triage 2.8%; conversations "
                              "75.0%; now (read): single emergency recall 98.1% (a French message)",
     "vignettes_blind_6.yml": "blind first run: single soon recall 93.8%, over-triage 5.3% (4 of 76); now (read): "
@@ -69,7 +69,7 @@ NOT_REACHED = {
                              "conversations urgent recall 90.0%",
     "vignettes_blind_10.yml": "blind first run (f8066ba): single emergency recall 97.2%, urgent 94.0%, soon 85.7%, "
                               "over-triage 6.2% (5 of 80), over-escalated by >1 level 2.1%; conversations emergency "
-                              "87.5%, soon 75.0%",
+                              "87.5%, soon 75.0%. Now (read): singles met; conversations soon recall 87.5%",
 }
 DATA = Path(__file__).parent / "data"
 VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
