@@ -33,6 +33,8 @@ URL_ENV = "TRACKER_STORE_URL"
 DEFAULT_URL = "sqlite:///milia_tracker.db"
 # Conversations whose tracker a server keeps in memory between turns (least recently used go first).
 CACHED_CONVERSATIONS = 2000
+# Rows per INSERT statement: 6 values a row stays under SQLite's oldest limit of 999 values.
+ROWS_PER_INSERT = 150
 
 
 def create_private_sqlite_file(url: str) -> None:
@@ -94,6 +96,7 @@ class TurnCachingMixin:
 
     def _init_cache(self) -> None:
         self._known: OrderedDict[str, _Known] = OrderedDict()
+        self._single_server = self.engine.dialect.name == "sqlite"  # type: ignore[attr-defined]
 
     def _last_id(self, session: Any, sender_id: str) -> Optional[int]:
         return session.query(func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
@@ -135,33 +138,57 @@ class TurnCachingMixin:
         await asyncio.sleep(0)  # as in `retrieve`
         with self.session_scope() as session:  # type: ignore[attr-defined]
             unsaved = list(self._unsaved(session, tracker))
-            rows = [self._row(tracker.sender_id, event) for event in unsaved]
-            session.add_all(rows)
-            session.flush()
-            last_id = rows[-1].id if rows else self._last_id(session, tracker.sender_id)
+            last_id = self._insert(session, [self._row(tracker.sender_id, event) for event in unsaved])
+            if last_id is None:
+                last_id = self._last_id(session, tracker.sender_id)
             session.commit()
         self._remember(tracker, last_id)
         if self.event_broker is not None:  # type: ignore[attr-defined]
             for event in unsaved:  # the body Rasa publishes
                 self.event_broker.publish({"sender_id": tracker.sender_id, **event.as_dict()})  # type: ignore
 
+    def _insert(self, session: Any, rows: list[dict[str, Any]]) -> Optional[int]:
+        """Insert the rows (one statement per 150) and return the last one's id (None when there are none).
+
+        One multi-row INSERT through SQLAlchemy Core: the ORM's unit of work inserted the
+        rows one by one to learn their ids (9% of a loaded server's time in the profile).
+        SQLite reports the last row's id; other databases return the ids.
+        """
+        table, last_id = self.SQLEvent.__table__, None
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            statement = table.insert().values(rows[start:start + ROWS_PER_INSERT])
+            if self.engine.dialect.name == "sqlite":  # type: ignore[attr-defined]
+                last_id = session.execute(statement).lastrowid
+            else:
+                last_id = max(row_id for (row_id,) in session.execute(statement.returning(table.c.id)))
+        return last_id
+
     def _unsaved(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
+        """The tracker's events not yet in the database.
+
+        When this server loaded the tracker from its memory this turn, the events after
+        those it stored. With several servers sharing the database the highest stored id is
+        checked again first: a server that stalled past its lock ticket's lifetime may find
+        that another server has saved turns since. A SQLite file has one server (the
+        embedded default), which held the conversation's lock since ``retrieve`` checked.
+        """
         known = self._known.get(tracker.sender_id)
-        sender_id = tracker.sender_id
-        if known is not None and known.tracker is tracker and known.last_id == self._last_id(session, sender_id):
+        if known is not None and known.tracker is tracker and (
+            self._single_server or known.last_id == self._last_id(session, tracker.sender_id)
+        ):
             return itertools.islice(tracker.events, known.stored, None)
         return self._additional_events(session, tracker)  # type: ignore[attr-defined]
 
-    def _row(self, sender_id: str, event: Any) -> Any:
+    def _row(self, sender_id: str, event: Any) -> dict[str, Any]:
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     def _remember(self, tracker: DialogueStateTracker, last_id: Optional[int]) -> None:
         self._known.pop(tracker.sender_id, None)

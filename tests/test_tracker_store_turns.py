@@ -161,3 +161,28 @@ def test_a_turn_the_database_refused_is_not_published(tmp_path: Path, domain: Do
     with pytest.raises(OSError):
         asyncio.run(_say(store, "erin", "refused", domain))
     assert len(store.event_broker.published) == before
+
+
+def test_a_turn_with_more_events_than_one_insert_holds_is_stored_whole(
+    tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replayed conversation saved at once (hundreds of events) goes in several INSERTs, all kept in order,
+    and the id remembered is the last one's, so the next turn is served from memory."""
+    store = _store(tmp_path / "t.db", domain, monkeypatch)
+    tracker = DialogueStateTracker.from_events("fay", [ActionExecuted("action_session_start"), SessionStarted(),
+                                                       ActionExecuted("action_listen")], domain.slots)
+    texts = [f"replayed {n}" for n in range(120)]  # 4 events each: 483 events, over three INSERTs
+    for text in texts:
+        _turn(tracker, text)
+    asyncio.run(store.save(tracker))
+    full_loads = _count_full_loads(monkeypatch)
+    served = asyncio.run(_say(store, "fay", "next", domain))
+    assert full_loads == []
+    assert [event.text for event in served.events if isinstance(event, UserUttered)] == [*texts, "next"]
+    reloaded = asyncio.run(_store(tmp_path / "t.db", domain, monkeypatch).retrieve("fay"))
+    def since_session_start(events: object) -> list[dict]:
+        dicts = [event.as_dict() for event in events]
+        return dicts[next(n for n, event in enumerate(dicts) if event["event"] == "session_started"):]
+
+    assert since_session_start(served.events) == since_session_start(reloaded.events), "nothing applied twice"
+    assert _stored_texts(tmp_path / "t.db", "fay") == [*texts, "next"]
