@@ -99,3 +99,37 @@ def test_unknown_scaling_is_refused(tmp_path: Path) -> None:
     config = {**BlankSafeLogisticRegressionClassifier.get_default_config(), "scaling": "log"}
     with pytest.raises(ValueError, match="scaling"):
         BlankSafeLogisticRegressionClassifier(config, "c", LocalModelStorage(tmp_path), Resource("c"))
+
+
+@pytest.fixture()
+def featurized(tmp_path: Path) -> list[Message]:
+    """Messages through Rasa's tokenizer and two count-vector featurizers (words, character n-grams)."""
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+
+    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
+    texts = ["what are milia", "my baby has white spots on her nose", "can i squeeze them", "thanks bye", "hi"]
+    messages = [Message(data={TEXT: text, INTENT: "x"}) for text in texts]
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    tokenizer.process(messages)
+    for n, extra in enumerate([{}, {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4}]):
+        config = {**CountVectorsFeaturizer.get_default_config(), **extra}
+        featurizer = CountVectorsFeaturizer.create(config, storage, Resource(f"cvf{n}"), context)
+        featurizer.train(TrainingData(messages))
+        featurizer.process(messages)
+    return messages
+
+
+def test_sentence_feature_rows_are_the_matrix_rasa_builds(featurized: list[Message]) -> None:
+    """The fast feature matrix equals Rasa's ``_create_X`` on messages run through the real
+    featurizers (two sparse featurizers, sequence features present); fails if Rasa changes how
+    it joins features."""
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier as Rasa
+
+    from bot.nlu.classifiers import sentence_feature_rows
+
+    assert any(f.type == FEATURE_TYPE_SEQUENCE for f in featurized[0].features)
+    ours = sentence_feature_rows(featurized)
+    rasas = Rasa._create_X(None, featurized)  # type: ignore[arg-type]
+    assert ours.shape == rasas.shape and ours.shape[1] > 50
+    assert (ours != sp.csr_matrix(rasas)).nnz == 0
