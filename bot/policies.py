@@ -56,6 +56,7 @@ from bot.dialogue_state import (
 from bot.language.thresholds import load_rules_file
 from bot.questionnaire import age_answer, age_bands, age_of_fragment, button_answer, corrected_age
 from bot.recent_states import RecentStatesMixin
+from bot.rule_matching import RememberedRuleMatchesMixin
 from bot.safety_net import DISCLAIMER, SafetyAction, decide_next, mentions_baby
 from bot.session_view import SessionViews
 from bot.settings import load_settings
@@ -113,13 +114,14 @@ def _mentions_a_baby(session: list[Event]) -> bool:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class SafetyNetRulePolicy(RecentStatesMixin, RulePolicy):
+class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePolicy):
     """RulePolicy + disclaimer first + the safety net (no action server needed).
 
     The rules are matched against the last states of the conversation only, one more
     than the longest rule has (``bot/recent_states.py``): a state further back never
     changes which rule applies, and featurizing the whole session made every turn of a
-    long conversation slower.
+    long conversation slower. Which rules match those states is remembered by state
+    (``bot/rule_matching.py``).
     """
 
     def __init__(

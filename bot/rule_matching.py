@@ -1,0 +1,53 @@
+"""Which rules match the conversation's last states, remembered instead of worked out again.
+
+Why: at every prediction Rasa 3.6's ``RulePolicy._get_possible_keys`` tests every rule
+it learned against each of the last states, and ``_is_rule_applicable`` decodes the
+rule's JSON key for each test: 6% of a loaded server's time in the profile (README
+"Scaling"). The answer depends only on the rule table (fixed once the model is loaded)
+and on the states, and conversations go through the same few states again and again
+(the same questions, the same questionnaire), so it is remembered by state.
+
+This module leans on one Rasa 3.6 internal, and is the only place that does:
+``RulePolicy._get_possible_keys(lookup, states)``. ``tests/test_rule_matching.py``
+compares the remembered answers with Rasa's own on the real bot's conversations and
+fails if that method's name or signature changes.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Hashable
+
+from rasa.shared.core.domain import State
+
+# How many distinct (rule table, states) answers a server keeps; least recently used go first.
+REMEMBERED_MATCHES = 5_000
+
+
+def frozen(value: Any) -> Hashable:
+    """A hashable copy of a state (dicts with sorted keys, lists and tuples as tuples)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, frozen(item)) for key, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(frozen(item) for item in value)
+    return value
+
+
+class RememberedRuleMatchesMixin:
+    """Put before ``RulePolicy`` in the bases: remembers ``_get_possible_keys`` by state."""
+
+    def _get_possible_keys(self, lookup: dict[str, str], states: list[State]) -> set[str]:
+        remembered: OrderedDict[Hashable, frozenset[str]] = self.__dict__.setdefault("_remembered_matches",
+                                                                                     OrderedDict())
+        # The rule table is the policy's own (learned at training, never changed after), so
+        # its identity with its size names it.
+        key = (id(lookup), len(lookup), frozen(states))
+        found = remembered.get(key)
+        if found is None:
+            found = frozenset(super()._get_possible_keys(lookup, states))  # type: ignore[misc]
+            remembered[key] = found
+            while len(remembered) > REMEMBERED_MATCHES:
+                remembered.popitem(last=False)
+        else:
+            remembered.move_to_end(key)
+        return set(found)
