@@ -10,7 +10,7 @@ the number and unit in a span and compares it with the clinical thresholds from
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping, Optional, Sequence
 
 from spacy.tokens import Doc, Span, Token
@@ -77,6 +77,7 @@ class QuantityReader:
         self._articles = set(numbers["article_words"])
         self._points = set(numbers["decimal_point_words"])
         self._joiners = set(numbers["joiner_words"])
+        self._fractions = {str(word): float(value) for word, value in (numbers.get("fraction_words") or {}).items()}
         temperature = config["temperature"]
         self._plausible = {k: tuple(v) for k, v in temperature["plausible_ranges"].items()}
         self._bare = {k: tuple(v) for k, v in temperature["bare_decimal_ranges"].items()}
@@ -189,8 +190,22 @@ class QuantityReader:
 
     # --- numbers ------------------------------------------------------------------
     def read_number(self, tokens: Sequence[Token]) -> Optional[NumberRead]:
-        """The first number in ``tokens``: digits ("38.5", "38,5", "38 point 5") or words."""
+        """The first number in ``tokens``: digits ("38.5", "38,5", "38 point 5") or words,
+        with a fraction said after it ("4 and a half", "four and half")."""
         words = [t.lower_ for t in tokens]
+        number = self._read_first_number(words)
+        if number is None:
+            return None
+        # "and a half", "and half", "& a half" after the number
+        at = number.after
+        if at < len(words) and words[at] in self._joiners | {"&"}:
+            at += 1 + (at + 1 < len(words) and words[at + 1] in self._articles)
+            if at < len(words) and words[at] in self._fractions:
+                return replace(number, value=number.value + self._fractions[words[at]], after=at + 1,
+                               has_decimal=True)
+        return number
+
+    def _read_first_number(self, words: Sequence[str]) -> Optional[NumberRead]:
         for i, word in enumerate(words):
             found = self._number_re.search(word)
             if found:
