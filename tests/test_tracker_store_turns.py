@@ -186,3 +186,24 @@ def test_a_turn_with_more_events_than_one_insert_holds_is_stored_whole(
 
     assert since_session_start(served.events) == since_session_start(reloaded.events), "nothing applied twice"
     assert _stored_texts(tmp_path / "t.db", "fay") == [*texts, "next"]
+
+
+def test_a_first_turn_is_stored_without_counting_what_is_stored(
+    tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A conversation this server found nothing stored for is saved whole; Rasa's way of finding
+    the new events (counting the stored ones) is kept for conversations that exist."""
+    store = _store(tmp_path / "t.db", domain, monkeypatch)
+    counted: list[str] = []
+    original = UrlSQLTrackerStore._additional_events
+
+    def counting(self: UrlSQLTrackerStore, session: object, tracker: DialogueStateTracker) -> object:
+        counted.append(tracker.sender_id)
+        return original(self, session, tracker)
+
+    monkeypatch.setattr(UrlSQLTrackerStore, "_additional_events", counting)
+    asyncio.run(_say(store, "gil", "hello", domain))
+    assert counted == [] and _stored_texts(tmp_path / "t.db", "gil") == ["hello"]
+    other = _store(tmp_path / "t.db", domain, monkeypatch)  # knows nothing of gil: must count
+    asyncio.run(_say(other, "gil", "again", domain))
+    assert counted == ["gil"] and _stored_texts(tmp_path / "t.db", "gil") == ["hello", "again"]
