@@ -12,7 +12,8 @@ before round 3's changes), ``vignettes_blind_6.yml`` (set E, sealed until one ru
 fixes), ``vignettes_blind_8.yml`` (set G, sealed until one run on round 4's first code) and
 ``vignettes_blind_9.yml`` (set H, sealed until one run on round 4's final triage code) and
 ``vignettes_blind_10.yml`` (set I, sealed until one run on the code after round 4's review) and
-``vignettes_blind_11.yml`` (set J, sealed until one run on round 5's first code).
+``vignettes_blind_11.yml`` (set J, sealed until one run on round 5's first code) and
+``vignettes_blind_12.yml`` (set K, sealed until one run on the code after J's fixes).
 The runner answers the bot's clarifying questions truthfully from each case's label
 (tests/vignette_runner.py).
 
@@ -44,7 +45,7 @@ from tests.vignette_runner import (
 SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vignettes_kinds.yml",
            "vignettes_blind_3.yml", "vignettes_blind_4.yml", "vignettes_blind_5.yml", "vignettes_blind_6.yml",
            "vignettes_blind_7.yml", "vignettes_blind_8.yml", "vignettes_blind_9.yml",
-           "vignettes_blind_10.yml", "vignettes_blind_11.yml")
+           "vignettes_blind_10.yml", "vignettes_blind_11.yml", "vignettes_blind_12.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -73,6 +74,9 @@ NOT_REACHED = {
     "vignettes_blind_10.yml": "blind first run (f8066ba): single emergency recall 97.2%, urgent 94.0%, soon 85.7%, "
                               "over-triage 6.2% (5 of 80), over-escalated by >1 level 2.1%; conversations emergency "
                               "87.5%, soon 75.0%. Now (read): singles met; conversations soon recall 87.5%",
+    "vignettes_blind_12.yml": "blind first run (round 5 after set J's fixes, 2887d4a): single emergency recall "
+                              "98.1%, over-triage 7.8% (8 of 103), over-escalated by >1 level 3.3%; conversations "
+                              "soon recall 87.5%",
 }
 DATA = Path(__file__).parent / "data"
 VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
@@ -89,7 +93,8 @@ def test_vignette_counts() -> None:
     assert len(VIGNETTES["vignettes_blind_4.yml"]["single"]) >= 150
     assert len(VIGNETTES["vignettes_blind_4.yml"]["conversations"]) >= 30
     for later in ("vignettes_blind_5.yml", "vignettes_blind_6.yml", "vignettes_blind_7.yml", "vignettes_blind_8.yml",
-                  "vignettes_blind_9.yml", "vignettes_blind_10.yml", "vignettes_blind_11.yml"):
+                  "vignettes_blind_9.yml", "vignettes_blind_10.yml", "vignettes_blind_11.yml",
+                  "vignettes_blind_12.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
