@@ -24,6 +24,8 @@ UNIT_WORDS = {
     "y": "year", "yr": "year", "yrs": "year", "year": "year", "years": "year",
 }
 _NUMBER_AND_UNIT = re.compile(r"\b(\d{1,3}(?:[.,]\d)?)\s*([a-z]+)?\b")
+# "4 and a half", "2 & half": the half is part of the number.
+_HALF = re.compile(r"\b(\d{1,3})\s*(?:and|&)\s*(?:a\s+)?half\b")
 # Words after a bare number that still make it an age in years ("34 old", "3 yo").
 YEAR_WORDS = frozenset({"old", "yo"})
 _UNDER = re.compile(r"\b(under|less than|younger than|below|not yet)\b")
@@ -91,7 +93,7 @@ def age_answer(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optio
     in order; a number with no unit is in years. Nothing, or two different numbers, is None.
     """
     # "5 weeks, not 5 months": the number after "not" is the one being corrected away.
-    wanted = _CORRECTED_AWAY.sub(" ", text.lower())
+    wanted = _HALF.sub(r"\1.5", _CORRECTED_AWAY.sub(" ", text.lower()))
     readings = []
     for number, word in _NUMBER_AND_UNIT.findall(wanted):
         if word and word not in UNIT_WORDS and word not in YEAR_WORDS:

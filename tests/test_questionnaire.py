@@ -21,6 +21,8 @@ RESPONSES = load_domain()["responses"]
         ("me 45", "adult"), ("im 34", "adult"), ("34 years old", "adult"), ("3 yo", "child"),
         ("sorry shes actually 5 weeks not 5 months", "newborn"),
         ("5 months, not 5 weeks", "infant"),
+        ("she's 4 and a half", "child"), ("2 and half months", "newborn"), ("2 & a half months", "newborn"),
+        ("11 and a half months", "infant"),
     ],
 )
 def test_a_number_answers_the_age_question(text: str, expected: str) -> None:
