@@ -52,7 +52,9 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
 # fixed as kinds it meets them all, so it runs unmarked: from now on a regression test, not a
 # blind figure. So does set J (vignettes_blind_11.yml; blind first run on 38dfe93: single
 # emergency recall 98.0%, urgent 98.0%, soon 90.0%, over-triage 9.0%, over-escalated by >1
-# level 3.8%; conversations exact 84.0%, README).
+# level 3.8%; conversations exact 84.0%, README), and set K (vignettes_blind_12.yml; blind first
+# run on 2887d4a: single emergency recall 98.1%, over-triage 7.8%, over-escalated by >1 level
+# 3.3%; conversations soon recall 87.5%, exact 86.0%, README).
 NOT_REACHED = {
     "vignettes_blind_2.yml": "now (read): single over-triage 2.9% (2 of 70)",
     "vignettes_blind_3.yml": "now (read): singles met; conversations soon recall 85.7%, exact level 79.5% "
@@ -74,9 +76,6 @@ NOT_REACHED = {
     "vignettes_blind_10.yml": "blind first run (f8066ba): single emergency recall 97.2%, urgent 94.0%, soon 85.7%, "
                               "over-triage 6.2% (5 of 80), over-escalated by >1 level 2.1%; conversations emergency "
                               "87.5%, soon 75.0%. Now (read): singles met; conversations soon recall 87.5%",
-    "vignettes_blind_12.yml": "blind first run (round 5 after set J's fixes, 2887d4a): single emergency recall "
-                              "98.1%, over-triage 7.8% (8 of 103), over-escalated by >1 level 3.3%; conversations "
-                              "soon recall 87.5%",
 }
 DATA = Path(__file__).parent / "data"
 VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
