@@ -36,13 +36,29 @@ def frozen(value: Any) -> Hashable:
 class RememberedRuleMatchesMixin:
     """Put before ``RulePolicy`` in the bases: remembers ``_get_possible_keys`` by state."""
 
+    def train(self, *args: Any, **kwargs: Any) -> Any:
+        """Training changes the rule table in place (Rasa removes rules that contradict the
+        data): nothing is remembered while it runs, nor from before it."""
+        self.__dict__["_training"] = True
+        try:
+            return super().train(*args, **kwargs)  # type: ignore[misc]
+        finally:
+            self.__dict__["_training"] = False
+            self.__dict__.pop("_remembered_matches", None)
+
     def _get_possible_keys(self, lookup: dict[str, str], states: list[State]) -> set[str]:
+        if self.__dict__.get("_training"):
+            return super()._get_possible_keys(lookup, states)  # type: ignore[misc]
         remembered: OrderedDict[Hashable, frozenset[str]] = self.__dict__.setdefault("_remembered_matches",
                                                                                      OrderedDict())
-        # The rule table is the policy's own (learned at training, never changed after), so
-        # its identity with its size names it.
-        key = (id(lookup), len(lookup), frozen(states))
-        found = remembered.get(key)
+        # Once loaded the rule table is the policy's own and never changes, so its identity
+        # with its size names it. A state with a value that cannot be a key (none in Rasa
+        # 3.6's states) is worked out as Rasa would.
+        try:
+            key = (id(lookup), len(lookup), frozen(states))
+            found = remembered.get(key)
+        except TypeError:
+            return super()._get_possible_keys(lookup, states)  # type: ignore[misc]
         if found is None:
             found = frozenset(super()._get_possible_keys(lookup, states))  # type: ignore[misc]
             remembered[key] = found

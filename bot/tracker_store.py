@@ -33,7 +33,7 @@ URL_ENV = "TRACKER_STORE_URL"
 DEFAULT_URL = "sqlite:///milia_tracker.db"
 # Conversations whose tracker a server keeps in memory between turns (least recently used go first).
 CACHED_CONVERSATIONS = 2000
-# Rows per INSERT statement: 6 values a row stays under SQLite's oldest limit of 999 values.
+# Rows per INSERT statement on PostgreSQL: a statement of bounded size (6 values a row).
 ROWS_PER_INSERT = 150
 
 
@@ -162,15 +162,22 @@ class TurnCachingMixin:
         Through SQLAlchemy Core: the ORM's unit of work inserted the rows one by one to
         learn their ids (9% of a loaded server's time in the profile). SQLite runs one
         compiled INSERT for all rows and reports the connection's last row id (a
-        multi-row VALUES statement was compiled afresh every turn: 5%); other databases
-        get multi-row INSERTs (150 rows each) that return the ids.
+        multi-row VALUES statement was compiled afresh every turn: 5%); PostgreSQL gets
+        multi-row INSERTs (150 rows each) that return the ids; any other database the ORM's
+        row-by-row inserts, which work everywhere.
         """
         table, last_id = self.SQLEvent.__table__, None
         if not rows:
             return None
-        if self.engine.dialect.name == "sqlite":  # type: ignore[attr-defined]
+        dialect = self.engine.dialect.name  # type: ignore[attr-defined]
+        if dialect == "sqlite":
             session.execute(table.insert(), rows)
             return session.execute(text("SELECT last_insert_rowid()")).scalar()
+        if dialect != "postgresql":
+            stored = [self.SQLEvent(**row) for row in rows]
+            session.add_all(stored)
+            session.flush()
+            return stored[-1].id
         for start in range(0, len(rows), ROWS_PER_INSERT):
             statement = table.insert().values(rows[start:start + ROWS_PER_INSERT])
             last_id = max(row_id for (row_id,) in session.execute(statement.returning(table.c.id)))

@@ -133,3 +133,4 @@ def test_sentence_feature_rows_are_the_matrix_rasa_builds(featurized: list[Messa
     rasas = Rasa._create_X(None, featurized)  # type: ignore[arg-type]
     assert ours.shape == rasas.shape and ours.shape[1] > 50
     assert (ours != sp.csr_matrix(rasas)).nnz == 0
+    assert ours.dtype == rasas.dtype

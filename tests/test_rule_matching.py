@@ -104,3 +104,36 @@ def test_what_is_remembered_is_bounded() -> None:
     for n in range(REMEMBERED_MATCHES + 10):
         policy._get_possible_keys(lookup, [{"n": n}])
     assert len(policy._remembered_matches) == REMEMBERED_MATCHES
+
+
+def test_nothing_is_remembered_while_training_changes_the_rule_table() -> None:
+    """Rasa removes contradicting rules from the table in place during training."""
+
+    class Rasas:
+        def train(self, lookup: dict[str, str]) -> None:
+            assert self._get_possible_keys(lookup, [{"n": 1}]) == {"1"}
+            lookup.pop("1")
+            lookup["3"] = "c"  # same size, other rules
+            assert self._get_possible_keys(lookup, [{"n": 1}]) == set()
+
+        def _get_possible_keys(self, lookup: dict[str, str], states: list[Any]) -> set[str]:
+            return {key for key in lookup if key == str(states[-1]["n"])}
+
+    class Policy(RememberedRuleMatchesMixin, Rasas):
+        pass
+
+    policy, lookup = Policy(), {"1": "a", "2": "b"}
+    policy.train(lookup)
+    assert "_remembered_matches" not in policy.__dict__
+    assert policy._get_possible_keys(lookup, [{"n": 3}]) == {"3"}
+
+
+def test_a_state_that_cannot_be_a_key_is_worked_out_as_rasa_would() -> None:
+    class Rasas:
+        def _get_possible_keys(self, lookup: dict[str, str], states: list[Any]) -> set[str]:
+            return set(lookup)
+
+    class Policy(RememberedRuleMatchesMixin, Rasas):
+        pass
+
+    assert Policy()._get_possible_keys({"1": "a"}, [{"slots": {"x": {1, 2}}}]) == {"1"}

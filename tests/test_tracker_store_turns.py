@@ -166,12 +166,13 @@ def test_a_turn_the_database_refused_is_not_published(tmp_path: Path, domain: Do
 def test_a_turn_with_more_events_than_one_insert_holds_is_stored_whole(
     tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A replayed conversation saved at once (hundreds of events) goes in several INSERTs, all kept in order,
-    and the id remembered is the last one's, so the next turn is served from memory."""
+    """A replayed conversation saved at once (hundreds of events) is kept whole and in order, and the id
+    remembered is the last row's, so the next turn is served from memory without applying anything twice.
+    (SQLite inserts all rows in one statement; PostgreSQL's chunked INSERTs run in make cluster-test.)"""
     store = _store(tmp_path / "t.db", domain, monkeypatch)
     tracker = DialogueStateTracker.from_events("fay", [ActionExecuted("action_session_start"), SessionStarted(),
                                                        ActionExecuted("action_listen")], domain.slots)
-    texts = [f"replayed {n}" for n in range(120)]  # 4 events each: 483 events, over three INSERTs
+    texts = [f"replayed {n}" for n in range(120)]  # 4 events each: 483 events
     for text in texts:
         _turn(tracker, text)
     asyncio.run(store.save(tracker))

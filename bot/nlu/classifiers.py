@@ -65,7 +65,7 @@ def sentence_feature_rows(messages: list[Message]) -> csr_matrix:
         parts = [csr_matrix(f.features) for f in sentence if f.is_sparse()]
         parts += [csr_matrix(f.features) for f in sentence if f.is_dense()]
         rows.append(hstack(parts, format="csr") if parts else csr_matrix((1, 0)))
-    return vstack(rows, format="csr")
+    return vstack(rows, format="csr").astype(np.float64)  # as Rasa's: it joins a float matrix
 
 
 def column_major_weights(clf: LogisticRegression) -> None:
