@@ -18,7 +18,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Hashable
 
-from rasa.shared.core.domain import State
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.domain import Domain, State
+from rasa.shared.core.generator import TrackerWithCachedStates
 
 # How many distinct (rule table, states) answers a server keeps; least recently used go first.
 REMEMBERED_MATCHES = 5_000
@@ -36,12 +38,13 @@ def frozen(value: Any) -> Hashable:
 class RememberedRuleMatchesMixin:
     """Put before ``RulePolicy`` in the bases: remembers ``_get_possible_keys`` by state."""
 
-    def train(self, *args: Any, **kwargs: Any) -> Any:
+    def train(self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         """Training changes the rule table in place (Rasa removes rules that contradict the
-        data): nothing is remembered while it runs, nor from before it."""
+        data): nothing is remembered while it runs, nor from before it. (The signature is
+        Rasa's own: its graph validation reads the annotations.)"""
         self.__dict__["_training"] = True
         try:
-            return super().train(*args, **kwargs)  # type: ignore[misc]
+            return super().train(training_trackers, domain, **kwargs)  # type: ignore[misc]
         finally:
             self.__dict__["_training"] = False
             self.__dict__.pop("_remembered_matches", None)

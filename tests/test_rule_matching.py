@@ -110,7 +110,7 @@ def test_nothing_is_remembered_while_training_changes_the_rule_table() -> None:
     """Rasa removes contradicting rules from the table in place during training."""
 
     class Rasas:
-        def train(self, lookup: dict[str, str]) -> None:
+        def train(self, lookup: dict[str, str], domain: Any) -> None:
             assert self._get_possible_keys(lookup, [{"n": 1}]) == {"1"}
             lookup.pop("1")
             lookup["3"] = "c"  # same size, other rules
@@ -123,7 +123,7 @@ def test_nothing_is_remembered_while_training_changes_the_rule_table() -> None:
         pass
 
     policy, lookup = Policy(), {"1": "a", "2": "b"}
-    policy.train(lookup)
+    policy.train(lookup, None)
     assert "_remembered_matches" not in policy.__dict__
     assert policy._get_possible_keys(lookup, [{"n": 3}]) == {"3"}
 
