@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
@@ -114,3 +115,29 @@ def detector():
     from bot.language.detector import load_detector
 
     return load_detector()
+
+
+@pytest.fixture(scope="module")
+def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The trained bot in this process (one per test module), storing conversations as
+    `make run` does: SQLite, the store keeping the tracker between turns."""
+    from rasa.core.agent import Agent
+
+    from bot.tracker_store import UrlSQLTrackerStore
+
+    model = REPO / "models" / "milia.tar.gz"
+    assert model.exists(), "make test trains the model first"
+    loaded = Agent.load(str(model))
+    environment = pytest.MonkeyPatch()
+    environment.delenv("TRACKER_STORE_URL", raising=False)  # it would win over the URL below
+    store = UrlSQLTrackerStore(loaded.domain, url=f"sqlite:///{tmp_path_factory.mktemp('agent') / 'tracker.db'}")
+    loaded.tracker_store = loaded.processor.tracker_store = store
+    yield loaded
+    environment.undo()
+
+
+def talk(agent: Any, sender: str, texts: list[str]) -> list[list[dict[str, Any]]]:
+    """Each text's replies from the in-process bot, one conversation."""
+    async def run() -> list[list[dict[str, Any]]]:
+        return [await agent.handle_text(text, sender_id=sender) for text in texts]
+    return asyncio.run(run())

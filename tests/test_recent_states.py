@@ -11,9 +11,7 @@ changes under the module.
 
 from __future__ import annotations
 
-import asyncio
 import random
-from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import pytest
@@ -34,9 +32,9 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.recent_states import RecentStatesCache, recent_past_states
+from tests.conftest import talk
 from tests.dialogue_events import said
 
-REPO = Path(__file__).resolve().parent.parent
 LISTEN = "action_listen"
 RULE_ONLY = {"rule_only_slots": ["asked_two"], "rule_only_loops": []}
 
@@ -187,32 +185,6 @@ RED_FLAGS = ["hello", "my baby has white spots on her nose", "she is 3 weeks old
              "what should i do", "thank you", "are they contagious", "no", "bye"]
 
 
-@pytest.fixture(scope="module")
-def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The trained bot in this process, storing conversations as `make run` does (SQLite,
-    the store keeping the tracker between turns)."""
-    from rasa.core.agent import Agent
-
-    from bot.tracker_store import UrlSQLTrackerStore
-
-    model = REPO / "models" / "milia.tar.gz"
-    if not model.exists():
-        pytest.skip("no trained model (make train)")
-    agent = Agent.load(str(model))
-    environment = pytest.MonkeyPatch()
-    environment.delenv("TRACKER_STORE_URL", raising=False)  # it would win over the URL below
-    store = UrlSQLTrackerStore(agent.domain, url=f"sqlite:///{tmp_path_factory.mktemp('states') / 'tracker.db'}")
-    agent.tracker_store = agent.processor.tracker_store = store
-    yield agent
-    environment.undo()
-
-
-def _talk(agent: Any, sender: str, texts: list[str]) -> list[list[dict[str, Any]]]:
-    async def run() -> list[list[dict[str, Any]]]:
-        return [await agent.handle_text(text, sender_id=sender) for text in texts]
-    return asyncio.run(run())
-
-
 def test_the_bots_policies_see_rasas_states_in_real_conversations(
         agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     compared = [0]
@@ -226,8 +198,8 @@ def test_the_bots_policies_see_rasas_states_in_real_conversations(
         return got
 
     monkeypatch.setattr(RecentStatesCache, "past_states", checked)
-    replies = _talk(agent, "real-long", [LONG[number % len(LONG)] for number in range(30)])
-    replies += _talk(agent, "real-red-flags", RED_FLAGS)
+    replies = talk(agent, "real-long", [LONG[number % len(LONG)] for number in range(30)])
+    replies += talk(agent, "real-red-flags", RED_FLAGS)
     assert all(replies) and compared[0] > 100
 
 
@@ -237,6 +209,6 @@ def test_the_bots_turn_100_builds_no_more_states_than_its_turn_5(
     per_turn = []
     for number in range(100):
         built[0] = 0
-        assert _talk(agent, "real-hundred", [LONG[number % len(LONG)]])[0]
+        assert talk(agent, "real-hundred", [LONG[number % len(LONG)]])[0]
         per_turn.append(built[0])
     assert max(per_turn[90:]) <= max(per_turn[1:10]), per_turn

@@ -7,18 +7,16 @@ that method.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from rasa.core.policies.rule_policy import RulePolicy
 
 from bot.policies import SafetyNetRulePolicy
 from bot.rule_matching import REMEMBERED_MATCHES, RememberedRuleMatchesMixin, frozen
+from tests.conftest import talk
 
-REPO = Path(__file__).resolve().parent.parent
 CONVERSATIONS = {
     "questions": ["hi", "what are milia", "are they contagious", "how long do they last", "thanks", "bye"],
     "questionnaire": ["my baby has white spots on her nose", "she is 5 weeks old", "on her nose", "about a week",
@@ -40,23 +38,6 @@ def test_frozen_states_are_equal_exactly_when_the_states_are() -> None:
     assert frozen([state]) != frozen([other])
 
 
-@pytest.fixture(scope="module")
-def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from rasa.core.agent import Agent
-
-    from bot.tracker_store import UrlSQLTrackerStore
-
-    model = REPO / "models" / "milia.tar.gz"
-    assert model.exists(), "make test trains the model first"
-    agent = Agent.load(str(model))
-    environment = pytest.MonkeyPatch()
-    environment.delenv("TRACKER_STORE_URL", raising=False)
-    store = UrlSQLTrackerStore(agent.domain, url=f"sqlite:///{tmp_path_factory.mktemp('rules') / 'tracker.db'}")
-    agent.tracker_store = agent.processor.tracker_store = store
-    yield agent
-    environment.undo()
-
-
 def _policy(agent: Any) -> SafetyNetRulePolicy:
     policies = [node for node in agent.processor.graph_runner._instantiated_nodes.values()
                 if isinstance(getattr(node, "_component", None), SafetyNetRulePolicy)]
@@ -76,9 +57,7 @@ def test_remembered_matches_equal_rasas_in_real_conversations(agent: Any, monkey
     monkeypatch.setattr(SafetyNetRulePolicy, "_get_possible_keys", checked)
     for round_ in range(2):  # the second time round, the same states are answered from memory
         for name, texts in CONVERSATIONS.items():
-            async def talk(sender: str = f"{name}-{round_}", texts: list[str] = texts) -> list[Any]:
-                return [await agent.handle_text(text, sender_id=sender) for text in texts]
-            assert all(asyncio.run(talk()))
+            assert all(talk(agent, f"{name}-{round_}", texts))
     assert len(answers) > 30
     assert all(got == expected for got, expected in answers)
     assert any(got for got, _ in answers), "some rule matched"

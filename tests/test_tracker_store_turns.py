@@ -9,6 +9,7 @@ server.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sqlite3
 from pathlib import Path
 
@@ -52,17 +53,27 @@ def _stored_texts(path: Path, sender: str) -> list[str]:
     return [json.loads(data)["text"] for (data,) in rows]
 
 
+def _count_calls(monkeypatch: pytest.MonkeyPatch, method: str) -> list:
+    """Records every call of one of the store's methods (the arguments after ``self``)."""
+    calls: list = []
+    original = getattr(UrlSQLTrackerStore, method)
+
+    if inspect.iscoroutinefunction(original):
+        async def counting(self: UrlSQLTrackerStore, *args: object, **kwargs: object) -> object:
+            calls.append(args)
+            return await original(self, *args, **kwargs)
+    else:
+        def counting(self: UrlSQLTrackerStore, *args: object, **kwargs: object) -> object:  # type: ignore[misc]
+            calls.append(args)
+            return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(UrlSQLTrackerStore, method, counting)
+    return calls
+
+
 def _count_full_loads(monkeypatch: pytest.MonkeyPatch) -> list:
     """Records every full load of a conversation from the database (Rasa's ``_retrieve``)."""
-    full_loads: list = []
-    original = UrlSQLTrackerStore._retrieve
-
-    async def counting(self: UrlSQLTrackerStore, *args: object, **kwargs: object) -> object:
-        full_loads.append(args)
-        return await original(self, *args, **kwargs)
-
-    monkeypatch.setattr(UrlSQLTrackerStore, "_retrieve", counting)
-    return full_loads
+    return _count_calls(monkeypatch, "_retrieve")
 
 
 def test_turns_are_stored_once_in_order(tmp_path: Path, domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,16 +206,10 @@ def test_a_first_turn_is_stored_without_counting_what_is_stored(
     """A conversation this server found nothing stored for is saved whole; Rasa's way of finding
     the new events (counting the stored ones) is kept for conversations that exist."""
     store = _store(tmp_path / "t.db", domain, monkeypatch)
-    counted: list[str] = []
-    original = UrlSQLTrackerStore._additional_events
-
-    def counting(self: UrlSQLTrackerStore, session: object, tracker: DialogueStateTracker) -> object:
-        counted.append(tracker.sender_id)
-        return original(self, session, tracker)
-
-    monkeypatch.setattr(UrlSQLTrackerStore, "_additional_events", counting)
+    counted = _count_calls(monkeypatch, "_additional_events")
     asyncio.run(_say(store, "gil", "hello", domain))
     assert counted == [] and _stored_texts(tmp_path / "t.db", "gil") == ["hello"]
     other = _store(tmp_path / "t.db", domain, monkeypatch)  # knows nothing of gil: must count
     asyncio.run(_say(other, "gil", "again", domain))
-    assert counted == ["gil"] and _stored_texts(tmp_path / "t.db", "gil") == ["hello", "again"]
+    assert [tracker.sender_id for _, tracker in counted] == ["gil"]
+    assert _stored_texts(tmp_path / "t.db", "gil") == ["hello", "again"]

@@ -78,6 +78,7 @@ class QuantityReader:
         self._points = set(numbers["decimal_point_words"])
         self._joiners = set(numbers["joiner_words"])
         self._fractions = {str(word): float(value) for word, value in (numbers.get("fraction_words") or {}).items()}
+        self._fraction_joiners = self._joiners | {"&"}  # "4 and a half", "2 & a half"
         temperature = config["temperature"]
         self._plausible = {k: tuple(v) for k, v in temperature["plausible_ranges"].items()}
         self._bare = {k: tuple(v) for k, v in temperature["bare_decimal_ranges"].items()}
@@ -198,7 +199,7 @@ class QuantityReader:
             return None
         # "and a half", "and half", "& a half" after the number
         at = number.after
-        if at < len(words) and words[at] in self._joiners | {"&"}:
+        if at < len(words) and words[at] in self._fraction_joiners:
             at += 1 + (at + 1 < len(words) and words[at + 1] in self._articles)
             if at < len(words) and words[at] in self._fractions:
                 return replace(number, value=number.value + self._fractions[words[at]], after=at + 1,
