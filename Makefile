@@ -2,7 +2,7 @@
 #   make run    set up, train if needed, serve the bot + widget on http://localhost:5005
 #   make test   set up, train if needed, run every test
 # Others: make shell (talk in the terminal; make rasa-shell for Rasa's own `rasa shell`),
-#         make bench (speed and memory figures),
+#         make bench (speed and memory figures), make profile (where a loaded server spends its time),
 #         make compare-nlu (final NLU pipeline, the same on raw counts, the previous one and DIET on the held-out and the three outside sets),
 #         make content (rebuild answers and rules from bot/resources/content/),
 #         make content-report (review page for the clinical lead), make report (outcomes),
@@ -33,7 +33,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # No usage data or error reports leave the machine (Rasa sends them unless told not to).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run purge shell rasa-shell test lint bench compare-nlu browser-deps terminal-deps clean \
+.PHONY: setup train run purge shell rasa-shell test lint bench profile compare-nlu browser-deps terminal-deps clean \
         content content-report report cluster cluster-stop cluster-test cluster-deps
 
 setup: $(INSTALLED) $(SPACY_MODEL)
@@ -107,6 +107,11 @@ rasa-shell: setup train
 bench: setup train
 	$(BIN)/python -m bench.bench
 	$(BIN)/python -m bench.adversarial
+
+# Where a loaded server spends its time (py-spy on the Rasa process at 30 users, 20 s):
+# each named function's share of the samples, as README "Scaling" quotes them.
+profile: setup train
+	$(BIN)/python -m bench.profile
 
 # Several servers the way Rasa scales (deploy/cluster.py): PostgreSQL tracker store, Redis
 # locks, CLUSTER_SERVERS Rasa servers, one action server, nginx round-robin in front, on
