@@ -13,6 +13,9 @@ The layers, run on every message (the questionnaire included):
 2. **Suspicion** (role ``suspected``: a near or fuzzy match, an unclear description):
    the emergency-signs question is asked before anything else. "Yes" gives emergency
    advice; an answer that is neither yes nor no takes the urgent reading.
+   A sign the patterns read as present but told in a context that reads as harmless
+   (role ``doubtful``: someone else's story, a joke, long ago) is asked about the same
+   way, or with "is that happening now?" below an emergency.
 3. **Ambiguity**: a sign that may be over (role ``historical``) or a finding that is
    unclear on its own ("red" alone) gets one short clarifying question; "no" lets the
    conversation carry on as if the sign had not been mentioned, "yes" or no usable
@@ -46,6 +49,7 @@ SUSPECTED = "suspected"
 HISTORICAL = "historical"
 HYPOTHETICAL = "hypothetical"
 OTHER_PERSON = "other_person"
+DOUBTFUL = "doubtful"  # told in a context that reads as harmless (bot/language/sign_context.py)
 
 YES, NO = "yes", "no"
 
@@ -159,6 +163,9 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     suspected = latest.findings(SUSPECTED) - known
     if suspected:
         return _ask("danger_signs", suspected, table)
+    doubted = _doubted_question(latest.findings(DOUBTFUL) - known, episode, table)
+    if doubted is not None:
+        return doubted
     unclear = (latest.findings(PRESENT) & table.clarify_findings) - episode.confirmed
     if unclear:
         return _ask("infection_check", unclear, table)
@@ -175,6 +182,21 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     if response:
         return SafetyAction("conditional", response=response, findings=hypothetical)
     return None
+
+
+def _doubted_question(doubtful: frozenset[str], episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
+    """A sign told in a harmless-looking context: ask before advising, never drop it.
+
+    An emergency sign gets the emergency-signs question ("yes" gives emergency advice);
+    a sign of a lower safety-net level gets "is that happening now?" ("yes" or no usable
+    answer confirms it). A sign that would not interrupt even if present asks nothing.
+    """
+    levels = {finding: _level_if_present({finding}, episode, table) for finding in doubtful}
+    emergency = {finding for finding, level in levels.items() if level == table.levels[0]}
+    if emergency:
+        return _ask("danger_signs", emergency, table)
+    lower = {finding for finding, level in levels.items() if level is not None}
+    return _ask("sign_now", lower, table) if lower else None
 
 
 def _interrupting_decision(episode: Episode, table: TriageTable, new: frozenset[str]) -> Optional[SafetyAction]:

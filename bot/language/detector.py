@@ -39,6 +39,7 @@ from bot.rules_yaml import load_rules_yaml
 
 PATTERNS_PATH = Path(__file__).resolve().parent.parent / "resources" / "red_flags.yml"
 DROP = "drop"
+RED_FLAG = "red_flag"
 # Context categories: a negation drops a sign; a harmless or uncertain context is no denial.
 NEGATED = "NEGATED_EXISTENCE"
 NOT_DENIALS = frozenset({"HARMLESS", "POSSIBLE_EXISTENCE"})
@@ -194,6 +195,25 @@ class RedFlagDetector:
         hits = self._combine_infection_cues(hits, explained)
         entities = to_entities(doc, original, single_values(hits, self._single_value), self._longest_span)
         return share_overlapping_spans(self._add_baby_mention(entities) if baby else entities, original)
+
+    def sign_masked(self, text: str) -> tuple[str, frozenset[str]]:
+        """The message's words with every sign (and infection cue) the patterns match as ``SIGN``, and their ids.
+
+        Before context, so a denied or past sign is masked too: a reader of the words
+        *around* signs (``bot/language/sign_context.py``) sees the same thing in training
+        and at run time, whatever the context rules decided.
+        """
+        doc, _ = self._corrected(self.prepare(self._nlp.make_doc(text)))
+        read = {RED_FLAG, self._infection["cue_entity"]}
+        spans = [(h.start, h.end, h.value) for h in self.signs.match(doc).hits if h.entity in read]
+        words: list[str] = []
+        for token in doc:
+            inside = [span for span in spans if span[0] <= token.i < span[1]]
+            if not inside:
+                words.append(token.lower_)
+            elif any(start == token.i for start, _, _ in inside) and (not words or words[-1] != "SIGN"):
+                words.append("SIGN")
+        return " ".join(words), frozenset(value for _, _, value in spans)
 
     def _with_readings(self, hits: list[Hit], readings: Sequence[Reading]) -> list[Hit]:
         """The sign hits plus the readings as hits: a fever (kind ``reading``), an age group, a duration.
