@@ -203,6 +203,26 @@ def _questionnaire_advised(events: Sequence[Event], advice: dict[str, str]) -> b
     return False
 
 
+def clarify_denied_now(events: Sequence[Event]) -> Optional[str]:
+    """The kind of clarifying question the latest user message answered "no" to, naming no sign.
+
+    Why: the emergency-signs question the safety net asks is the questionnaire's own
+    question, word for word; a "no" to it must not be asked for again two turns later.
+    """
+    users = [i for i, event in enumerate(events) if isinstance(event, UserUttered)]
+    if not users or not _latest_user_answers_question(events):
+        return None
+    asked = next(
+        (clarify_of(e) for e in reversed(events[: users[-1]])
+         if isinstance(e, ActionExecuted) and e.action_name != ACTION_LISTEN_NAME),
+        None,
+    )
+    turn = user_turn(events[users[-1]])
+    if asked is None or turn.answer != NO or turn.findings():
+        return None
+    return asked.kind
+
+
 def _latest_user_answers_question(events: Sequence[Event]) -> bool:
     """True when the last bot action before the latest user message was a clarifying question."""
     seen_user = False

@@ -51,6 +51,7 @@ from bot.dialogue_state import (
     START_QUESTIONNAIRE,
     age_changed_now,
     build_episode,
+    clarify_denied_now,
     is_inserted,
 )
 from bot.language.thresholds import load_rules_file
@@ -163,6 +164,19 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         **kwargs: Any,
     ) -> PolicyPrediction:
         session = self._sessions.session(tracker)
+        return _with_events(
+            self._predict_turn(tracker, session, domain, rule_only_data, **kwargs),
+            self._questionnaire_answer_from_clarify(tracker, session),
+        )
+
+    def _predict_turn(
+        self,
+        tracker: DialogueStateTracker,
+        session: list[Event],
+        domain: Domain,
+        rule_only_data: Optional[dict[str, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
         # Answers read again before the safety net decides: an age corrected in words, and a
         # "not sure" that was about another question than the one asked.
         corrected = [*self._corrected_age(tracker), *self._unsure_about_another_question(tracker)]
@@ -239,6 +253,16 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             return self._insert(str(action.response), domain)
         return None  # "resume": the rules answer the message that raised the question
 
+    def _questionnaire_answer_from_clarify(self, tracker: DialogueStateTracker, session: list[Event]) -> list[SlotSet]:
+        """A "no" to the safety net's emergency-signs question also answers the questionnaire's
+        (the same question and list), so the questionnaire does not ask it again."""
+        if tracker.latest_action_name != ACTION_LISTEN_NAME:
+            return []
+        kind = clarify_denied_now(session)
+        if kind not in self._table.denial_answers or tracker.get_slot(kind) is not None:
+            return []
+        return [SlotSet(kind, self._table.denial_answers[kind])]
+
     def _corrected_age(self, tracker: DialogueStateTracker) -> list[SlotSet]:
         """An age corrected in words the detector read as a time ("sorry, I mean 4 months not
         3 weeks"): the new age group, and how long the bumps have been there as it was.
@@ -306,11 +330,13 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             # "6 weeks" asked who has the bumps is an age the NLU read as a duration.
             other_answers, events = set(), [SlotSet("duration", None)]
         if value is None and not other_answers:
-            # A first clause ("not sure, ...") or a bare age counts only when the message
-            # answered no other question ("not sure, maybe since birth" answers how long).
+            # A first clause ("not sure, ...") counts only when the message answered no
+            # other question ("not sure, maybe since birth" answers how long).
             value = button_answer(text, buttons, slot)
-            if value is None and slot == "age_group":
-                value = age_answer(text, self._age_bands)
+        if value is None and slot == "age_group" and "duration" not in other_answers:
+            # A bare age counts beside another answer ("me, 29, cheeks and under eyes"),
+            # but not beside a time, which may be the same number ("8 months").
+            value = age_answer(text, self._age_bands)
         if value is None and slot in self._table.denial_answers and self._only_denies(tracker):
             value = self._table.denial_answers[slot]
         if value is None:

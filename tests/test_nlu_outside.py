@@ -91,6 +91,25 @@ def test_outside_set_is_not_in_the_training_data() -> None:
     assert not copied, copied
 
 
+# Batches written after reading a set's first-run errors: none of that set's phrasings in them
+# (more than two words; "thanks" or "what are milia" coincide with any list).
+BATCHES_AFTER_SETS = {
+    "as_people_write_round5.yml": ("outside_H.yml", "outside_I.yml"),
+    "as_people_write_round6.yml": ("outside_J.yml",),
+}
+
+
+def test_batches_written_after_a_set_copy_none_of_its_phrasings() -> None:
+    copied = []
+    for batch, sets in BATCHES_AFTER_SETS.items():
+        training = _training_phrasings(batch)
+        for name in sets:
+            examples = yaml.safe_load((OUTSIDE.parent / name).read_text(encoding="utf-8"))["examples"]
+            copied += [(batch, name, e["text"]) for e in examples
+                       if len(_squeeze(e["text"]).split()) > 2 and _squeeze(e["text"]) in training]
+    assert not copied, copied
+
+
 def _holdout_phrasings() -> set[str]:
     """The held-out set's texts (tests/nlu/), entity annotations reduced to their text."""
     texts = set()
@@ -158,13 +177,17 @@ LATER_SETS = {
                      "describe_symptoms 0.80, out_of_scope 0.84, ask_who_gets 0.84, ask_causes 0.86, ask_newborn_milia "
                      "0.87, ask_see_doctor 0.87, deny 0.87, ask_eye_area 0.88 < 0.90; now (read): accuracy 0.930",
 }
+# Sets that meet both targets now, run unmarked. Set J's blind first run (round 5's final code,
+# d08475c): accuracy 0.954 (the target), but ask_what_is_milia 0.88 and ask_newborn_milia 0.89 < 0.90;
+# read since and mended by kind (data/nlu/as_people_write_round6.yml), so not blind any more.
+MET_SETS = {"outside_J.yml": "blind first run 0.954; now (read) 0.974, every intent >= 0.90"}
 
 
 @pytest.fixture(scope="module")
 def later_results(bot_stack) -> dict[str, dict]:
     parse = parse_via(bot_stack.url, bot_stack.api_token)
     results = {}
-    for name in LATER_SETS:
+    for name in [*LATER_SETS, *MET_SETS]:
         result = score(yaml.safe_load((OUTSIDE.parent / name).read_text(encoding="utf-8"))["examples"], parse)
         stem = Path(name).stem.replace("outside_", "nlu-outside-")
         OUTPUT.mkdir(exist_ok=True)
@@ -176,8 +199,9 @@ def later_results(bot_stack) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"issue 11 target not reached: {why}"))
-    for name, why in LATER_SETS.items()
+    *(pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"issue 11 target not reached: {why}"))
+      for name, why in LATER_SETS.items()),
+    *MET_SETS,
 ])
 def test_later_outside_sets_reach_the_targets(name: str, later_results: dict[str, dict], capsys) -> None:
     result = later_results[name]

@@ -21,7 +21,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
-from bot.dialogue_state import build_episode, current_session
+from bot.dialogue_state import build_episode, clarify_denied_now, current_session
 from bot.safety_net import SafetyAction, decide_next
 from bot.triage import load_table
 
@@ -358,3 +358,52 @@ def test_a_no_to_the_infection_question_keeps_the_signs_own_level() -> None:
               inserted("utter_check_infection", clarify="infection_check", findings=["redness_unclear"]),
               ActionExecuted(LISTEN), user("no", intent="deny", answer="no")]
     assert level(decide(events)) == "soon"
+
+
+# ---------------------------------- layer 2: a sign told in a harmless-looking context
+def test_a_doubtful_emergency_sign_asks_the_danger_question_not_advice() -> None:
+    events = [*start(), user("my sister's boy went blue once, anyway", ("colour_change", "doubtful"))]
+    action = decide(events)
+    assert action is not None and (action.kind, action.clarify) == ("ask", "danger_signs")
+    assert action.findings == frozenset({"colour_change"})
+
+
+def test_a_doubtful_urgent_sign_asks_whether_it_is_happening_now() -> None:
+    events = [*start(), user("eyes puffy, from crying at a film", ("eyelid_swelling", "doubtful"))]
+    action = decide(events)
+    assert action is not None and (action.kind, action.clarify) == ("ask", "sign_now")
+    assert action.response == "utter_check_sign_now"
+
+
+@pytest.mark.parametrize(
+    ("answer", "intent", "expected"),
+    [("yes", "affirm", "urgent"), (None, "ask_what_is_milia", "urgent"), ("no", "deny", None)],
+)
+def test_yes_or_no_usable_answer_to_the_sign_now_question_gives_the_signs_level(answer, intent, expected) -> None:
+    events = [*start(), user("eyes puffy", ("eyelid_swelling", "doubtful")),
+              inserted("utter_check_sign_now", clarify="sign_now", findings=["eyelid_swelling"]),
+              ActionExecuted(LISTEN), user("reply", intent=intent, answer=answer)]
+    assert level(decide(events)) == expected
+
+
+def test_a_doubtful_sign_below_the_safety_net_asks_nothing() -> None:
+    events = [*start(), user("I'd like them removed, my friend said so", ("wants_to_be_seen", "doubtful"))]
+    assert decide(events) is None
+
+
+def test_a_present_emergency_beside_a_doubtful_one_is_advised_at_once() -> None:
+    events = [*start(), user("he is having a fit", ("seizure", None), ("colour_change", "doubtful"))]
+    assert level(decide(events)) == "emergency"
+
+
+def test_a_no_to_the_danger_question_answers_the_questionnaires_too() -> None:
+    """The same question and list: a "no" is not asked for again by the questionnaire."""
+    events = [*start(), user("lips dusky", ("colour_change", "suspected")),
+              inserted("utter_check_danger_signs", clarify="danger_signs", findings=["colour_change"]),
+              ActionExecuted(LISTEN), user("no", intent="deny", answer="no")]
+    assert clarify_denied_now(events) == "danger_signs"
+    named = [*events[:-1], user("no, but she is floppy", ("floppy_unresponsive", None), intent="deny", answer="no")]
+    assert clarify_denied_now(named) is None
+    yes = [*events[:-1], user("yes", intent="affirm", answer="yes")]
+    assert clarify_denied_now(yes) is None
+    assert clarify_denied_now([*start(), user("no", intent="deny", answer="no")]) is None

@@ -104,6 +104,7 @@ class RedFlagDetector:
         # A sign the person denied ("not growing", "no fever"): kept as a finding only, so a
         # reply that denies signs and names none can answer a yes/no question about signs.
         self._denied = config.get("denied")
+        self._normal_reading = config.get("normal_reading")
         self._reading_decides = frozenset(config.get("reading_decides", []))
         self._unreadable = dict(config["unreadable"])
         self._fever = dict(config["temperature"]["emits"])
@@ -226,6 +227,9 @@ class RedFlagDetector:
         for reading in readings:
             if reading.kind == "temperature" and reading.value == "fever":
                 kept.append(Hit(*fever, reading.start, reading.end, kind="reading"))
+            elif reading.kind == "temperature" and self._normal_reading:
+                normal = self._normal_reading
+                kept.append(Hit(normal["entity"], normal["value"], reading.start, reading.end))
             elif reading.kind != "temperature":
                 entity = "age_group" if reading.kind == "age" else "duration"
                 kept.append(Hit(entity, reading.value, reading.start, reading.end))

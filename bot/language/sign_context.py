@@ -48,11 +48,15 @@ Masker = Callable[[str], tuple[str, frozenset[str]]]
 
 @dataclass(frozen=True)
 class Example:
-    """One labelled message: its text, and whether a careful reader calls it harmless."""
+    """One labelled message: its text and the level a careful reader gives it (``none``: harmless)."""
 
     text: str
-    harmless: bool
+    expect: str
     source: str = ""
+
+    @property
+    def harmless(self) -> bool:
+        return self.expect == HARMLESS
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def load_examples(files: Iterable[Path]) -> list[Example]:
     examples = []
     for path in files:
         for case in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("single") or []:
-            examples.append(Example(str(case["text"]), str(case["expect"]) == HARMLESS, path.name))
+            examples.append(Example(str(case["text"]), str(case["expect"]), path.name))
     return examples
 
 
@@ -162,21 +166,22 @@ def read_settings(path: Path = SETTINGS_PATH) -> ContextSettings:
 def cross_validated(settings: ContextSettings, examples: list[Example], mask: Masker) -> dict[str, np.ndarray]:
     """Leave one blind set out: each set's messages scored by a reader trained on the others.
 
-    Returns, per label, the harmless probabilities of the messages with a sign (what the
-    test and README report: how many harmless ones would be asked about, and how many
-    real ones would be asked about instead of advised at once).
+    Returns, per expected level (``none`` for harmless), the harmless probabilities of the
+    messages with a sign (what the test and README report: how many harmless ones would be
+    asked about, and how many real ones would be asked about instead of advised at once).
+    A message too short to be doubted scores 0.
     """
     rows = [(example, mask(example.text)) for example in examples]
     rows = [(example, masked) for example, masked in rows if masked[1]]
-    scores: dict[str, list[float]] = {"harmless": [], "real": []}
+    scores: dict[str, list[float]] = {}
     for source in sorted({example.source for example, _ in rows}):
         train = [(features(*masked), example.harmless) for example, masked in rows if example.source != source]
         test = [(features(*masked), example) for example, masked in rows if example.source == source]
         model = build_model(settings.model).fit([t for t, _ in train], [h for _, h in train])
         column = list(model[-1].classes_).index(True)
-        for (_, example), probability in zip(test, model.predict_proba([t for t, _ in test])[:, column]):
+        for (_, example), probability in zip(test, model.predict_proba([t for t, _ in test])[:, column], strict=True):
             long_enough = len(example.text.split()) >= settings.min_words
-            scores["harmless" if example.harmless else "real"].append(probability if long_enough else 0.0)
+            scores.setdefault(example.expect, []).append(probability if long_enough else 0.0)
     return {label: np.array(values) for label, values in scores.items()}
 
 
