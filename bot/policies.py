@@ -107,9 +107,17 @@ def _with_events(prediction: PolicyPrediction, events: list[SlotSet]) -> PolicyP
     return prediction
 
 
+BABY_INTENTS = frozenset({"ask_newborn_milia", "ask_baby_mouth"})
+
+
 def _mentions_a_baby(session: list[Event]) -> bool:
-    """Some message of the session mentions a baby (the detector's ``mentions_baby`` finding)."""
-    return any(isinstance(event, UserUttered) and mentions_baby(event.entities or []) for event in session)
+    """Some message of the session mentions a baby (the detector's ``mentions_baby`` finding),
+    or asks about a baby's spots ("my little boy's milk spots still haven't cleared")."""
+    return any(
+        isinstance(event, UserUttered)
+        and (mentions_baby(event.entities or []) or (event.intent or {}).get("name") in BABY_INTENTS)
+        for event in session
+    )
 
 
 @DefaultV1Recipe.register(

@@ -339,3 +339,51 @@ def test_a_yes_to_a_clarifying_question_mid_questionnaire_is_not_an_emergency_ye
     replies = say(sender, "yes")
     assert any(is_response(reply, "utter_triage_urgent") for reply in replies), replies
     assert not any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
+
+
+def test_an_age_beside_another_answer_answers_who(say, new_sender, tracker_of) -> None:
+    """"me, 29, cheeks and under eyes" to "who has the bumps?" gives the age and the place."""
+    sender = new_sender()
+    replies = say(sender, "i want these white bumps gone before my holiday")
+    assert any(is_response(reply, "utter_ask_age_group") for reply in replies), replies
+    replies = say(sender, "me, 31, on my cheeks and under my eyes")
+    assert not any(is_response(reply, "utter_ask_age_group") for reply in replies), replies
+    slots = tracker_of(sender)["slots"]
+    assert (slots["age_group"], slots["body_site"]) == ("adult", "eyes")
+
+
+def test_after_a_babys_milk_spots_a_bare_time_is_the_age(say, new_sender, tracker_of) -> None:
+    """"14 weeks" after asking about a little boy's milk spots is his age: "who?" is not asked forever."""
+    sender = new_sender()
+    say(sender, "hiya, my little lad's milk spots still haven't gone")
+    replies = say(sender, "15 weeks")
+    assert not any(is_response(reply, "utter_ask_age_group") for reply in replies), replies
+    assert tracker_of(sender)["slots"]["age_group"] == "infant"
+
+
+def test_an_age_answer_is_not_a_suspected_sign(say, new_sender) -> None:
+    """"she's 4 and a half" answers who has the bumps; it never raises the emergency-signs question."""
+    sender = new_sender()
+    say(sender, "one of the kids I look after has white bumps on her cheeks")
+    replies = say(sender, "she's 3 and a half")
+    assert not any((reply.get("custom") or {}).get("clarify") for reply in replies), replies
+    assert not any(is_response(reply, "utter_ask_age_group") for reply in replies), replies
+
+
+def test_a_no_to_the_danger_question_is_not_asked_again_by_the_questionnaire(say, new_sender) -> None:
+    """The safety net's emergency-signs question is the questionnaire's own: one "no" answers both."""
+    sender = new_sender()
+    say(sender, "white spots on my baby's nose")
+    replies = say(sender, "her lips look a bit dusky maybe, she's 5 weeks, since birth")
+    assert any((reply.get("custom") or {}).get("clarify") == "danger_signs" for reply in replies), replies
+    replies = say(sender, "no")
+    assert not any(is_response(reply, "utter_ask_danger_signs") for reply in replies), replies
+
+
+def test_since_she_was_a_newborn_is_how_long_not_her_age(say, new_sender, tracker_of) -> None:
+    sender = new_sender()
+    say(sender, "white spots on my daughter's nose")
+    tap(say, sender, '/inform{"age_group":"infant"}', '/inform{"body_site":"face"}')
+    say(sender, "since she was a newborn, they never cleared")
+    slots = tracker_of(sender)["slots"]
+    assert (slots["age_group"], slots["duration"]) == ("infant", "since_birth")

@@ -224,6 +224,10 @@ class RedFlagDetector:
         fever = (self._fever["entity"], self._fever["value"])
         spans = [(r.start, r.end) for r in readings if r.kind == "temperature"]
         kept = [h for h in hits if (h.entity, h.value) != fever or not any(h.start < e and s < h.end for s, e in spans)]
+        # an age word inside a time ("since she was a newborn", "since he was a toddler") is
+        # the age the bumps started at, not the age now
+        times = [(r.start, r.end) for r in readings if r.kind == "duration"]
+        kept = [h for h in kept if h.entity != "age_group" or not any(s <= h.start and h.end <= e for s, e in times)]
         for reading in readings:
             if reading.kind == "temperature" and reading.value == "fever":
                 kept.append(Hit(*fever, reading.start, reading.end, kind="reading"))

@@ -58,6 +58,9 @@ class SuspicionSettings:
     negative_category: str = "none"
     # (entity, value) the patterns read; value None: any value (every red flag, any role)
     read_by_patterns: frozenset[tuple[str, Optional[str]]] = frozenset({(RED_FLAG, None)})
+    # words of a reply that only gives an age or a time ("she's 4 and a half")
+    answer_words: frozenset[str] = frozenset()
+    answer_numbers_below: float = 0.0
 
 
 def parse_settings(raw: Mapping[str, Any], base: Path = RESOURCES) -> SuspicionSettings:
@@ -76,6 +79,8 @@ def parse_settings(raw: Mapping[str, Any], base: Path = RESOURCES) -> SuspicionS
             read_by_patterns=frozenset(
                 (str(item["entity"]), item.get("value")) for item in raw.get("read_by_patterns", [{"entity": RED_FLAG}])
             ),
+            answer_words=frozenset(str(word) for word in (raw.get("answers") or {}).get("words", [])),
+            answer_numbers_below=float((raw.get("answers") or {}).get("numbers_below", 0)),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise PatternFileError(f"sign_suspicion.yml: {error!r}") from error
@@ -174,12 +179,30 @@ class SignSuspicion:
                for e in entities):
             return []
         unread = unread_part(text, entities, self.settings.read_by_patterns)
-        if not unread:
+        if len(unread.split()) < self.settings.min_words or self.only_answers(unread):
             return []
         found = self.suspicion(unread)
         if found.probability < self.settings.ask_at_or_above:
             return []
         return [Entity(RED_FLAG, found.finding, 0, len(text), text, role=SUSPECTED)]
+
+
+    def only_answers(self, text: str) -> bool:
+        """True for words that only give an age or a time ("she's 4 and a half", "he is 14"): an answer.
+
+        A number that may be a temperature (at or above ``answers.numbers_below``) is never
+        an answer here: "she's 38.5" keeps its suspicion.
+        """
+        for token in ANSWER_TOKEN.findall(text.lower()):
+            if token[0].isdigit():
+                if float(token.replace(",", ".")) >= self.settings.answer_numbers_below:
+                    return False
+            elif token not in self.settings.answer_words:
+                return False
+        return True
+
+
+ANSWER_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+(?:'[a-z]+)?")
 
 
 def unread_part(text: str, entities: Iterable[Mapping[str, Any]], read: frozenset[tuple[str, Optional[str]]]) -> str:
