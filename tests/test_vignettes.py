@@ -60,11 +60,11 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
 # emergency recall 98.0%, urgent 98.0%, soon 90.0%, over-triage 9.0%, over-escalated by >1
 # level 3.8%; conversations exact 84.0%, README), and set K (vignettes_blind_12.yml; blind first
 # run on 2887d4a: single emergency recall 98.1%, over-triage 7.8%, over-escalated by >1 level
-# 3.3%; conversations soon recall 87.5%, exact 86.0%, README), and set L (vignettes_blind_13.yml;
+# 3.3%; conversations soon recall 87.5%, exact 86.0%, README), set A (vignettes_blind_2.yml) once the
+# context reader learned from it and the other sets (round 6; a training-set figure), and set L (vignettes_blind_13.yml;
 # blind first run on 801b742: single urgent recall 96.1%, over-triage 6.9%, over-escalated by >1
 # level 3.5%; conversations over-triage 4.8%, exact 88.7%, README).
 NOT_REACHED = {
-    "vignettes_blind_2.yml": "now (read): single over-triage 2.9% (2 of 70)",
     "vignettes_blind_3.yml": "now (read): singles met; conversations soon recall 85.7%, exact level 79.5% "
                              "(questionnaires left unfinished; 97.4% finished)",
     "vignettes_blind_4.yml": "now (read): single urgent recall 96.8%; conversations urgent 87.5%, soon 85.7%, exact "
