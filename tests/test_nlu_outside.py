@@ -128,7 +128,8 @@ def _holdout_phrasings() -> set[str]:
 # The assertion keeps the target; strict: reaching it fails the suite until the mark is removed.
 NOT_REACHED = pytest.mark.xfail(strict=True, reason="issue 11 target not reached: ask_causes 0.89, ask_eye_area 0.88, "
                                 "ask_what_is_milia 0.89 < 0.90 on outside set A (2026-11-29, round 4; after the "
-                                "third batch only ask_what_is_milia 0.89)")
+                                "third batch only ask_what_is_milia 0.89; round 6: ask_causes 0.89, ask_disclaimer "
+                                "0.86, ask_eye_area 0.88, ask_lookalikes 0.88, ask_see_doctor 0.86, accuracy 0.953)")
 
 
 def test_outside_accuracy(outside_result: dict, capsys) -> None:
