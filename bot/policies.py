@@ -55,7 +55,14 @@ from bot.dialogue_state import (
     is_inserted,
 )
 from bot.language.thresholds import load_rules_file
-from bot.questionnaire import age_answer, age_bands, age_of_fragment, button_answer, corrected_age
+from bot.questionnaire import (
+    age_answer,
+    age_bands,
+    age_of_fragment,
+    age_said_in_years,
+    button_answer,
+    corrected_age,
+)
 from bot.recent_states import RecentStatesMixin
 from bot.rule_matching import RememberedRuleMatchesMixin
 from bot.safety_net import DISCLAIMER, SafetyAction, decide_next, mentions_baby
@@ -261,6 +268,27 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             return self._insert(str(action.response), domain)
         return None  # "resume": the rules answer the message that raised the question
 
+    def _about_themselves(self, tracker: DialogueStateTracker) -> bool:
+        """The person said the bumps are their own ("for me", "I have ..."), and no baby is mentioned."""
+        session = self._sessions.session(tracker)
+        said_self = any(
+            isinstance(e, UserUttered)
+            and any(x.get("entity") == "audience" and x.get("value") == "patient" for x in e.entities or [])
+            for e in session
+        )
+        return said_self and not _mentions_a_baby(session)
+
+    def _age_said_earlier(self, session: list[Event]) -> Optional[str]:
+        """The latest age in years said in this person's messages (since the last advice), if any."""
+        advised = [i for i, e in enumerate(session) if isinstance(e, ActionExecuted) and e.action_name in self._advice]
+        start = advised[-1] if advised else -1
+        for event in reversed(session[start + 1:]):
+            if isinstance(event, UserUttered) and event.text and not event.text.startswith("/"):
+                age = age_said_in_years(event.text, self._age_bands)
+                if age is not None:
+                    return age
+        return None
+
     def _questionnaire_answer_from_clarify(self, tracker: DialogueStateTracker, session: list[Event]) -> list[SlotSet]:
         """A "no" to the safety net's emergency-signs question also answers the questionnaire's
         (the same question and list), so the questionnaire does not ask it again."""
@@ -334,8 +362,9 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         value = button_answer(text, buttons, slot, first_clause=False)
         events: list[Event] = []
         other_answers = answered & self._answer_slots
-        if slot == "age_group" and other_answers == {"duration"}:
-            # "6 weeks" asked who has the bumps is an age the NLU read as a duration.
+        if slot == "age_group" and other_answers == {"duration"} and not self._about_themselves(tracker):
+            # "6 weeks" asked who has the bumps is an age the NLU read as a duration (but not
+            # from someone asking about their own bumps: "for me" then "8 months" is how long).
             other_answers, events = set(), [SlotSet("duration", None)]
         if value is None and not other_answers:
             # A first clause ("not sure, ...") counts only when the message answered no
@@ -345,6 +374,9 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             # A bare age counts beside another answer ("me, 29, cheeks and under eyes"),
             # but not beside a time, which may be the same number ("8 months").
             value = age_answer(text, self._age_bands)
+        if value is None and slot == "age_group":
+            # An age in years said before the question ("is for me, 27 years"): never ask forever.
+            value = self._age_said_earlier(self._sessions.session(tracker))
         if value is None and slot in self._table.denial_answers and self._only_denies(tracker):
             value = self._table.denial_answers[slot]
         if value is None:
@@ -395,11 +427,19 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         time alone is the baby's age."""
         since_user = events_since_last_user_message(tracker.events) or []
         given = {e.key for e in [*since_user, *prediction.events] if isinstance(e, SlotSet) and e.value is not None}
+        text = (tracker.latest_message.text or "") if tracker.latest_message else ""
+        typed = bool(text) and not text.startswith("/")
+        in_years = age_said_in_years(text, self._age_bands) if typed and tracker.get_slot("age_group") is None else None
+        if in_years is not None and given & self._answer_slots <= {"duration"}:
+            # "is for me, 27 years": an age said as such, which the detector read as a time too
+            prediction.events = [*prediction.events, SlotSet("age_group", in_years)]
+            if "duration" in given:
+                prediction.events.append(SlotSet("duration", None))
+            return prediction
         about_a_baby = tracker.get_slot("age_group") is None and _mentions_a_baby(session)
         if given & self._answer_slots and not (about_a_baby and given & self._answer_slots == {"duration"}):
             return prediction
-        text = (tracker.latest_message.text or "") if tracker.latest_message else ""
-        age = age_of_fragment(text, self._age_bands, about_a_baby) if text and not text.startswith("/") else None
+        age = age_of_fragment(text, self._age_bands, about_a_baby) if typed else None
         if age is not None:
             # (the NLU's reading of "6 weeks" as how long stays: the form reads the message
             # again when it starts; for a baby it is at most the baby's age, as the rules need)

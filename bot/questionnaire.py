@@ -132,6 +132,26 @@ def age_of_fragment(
     return age_answer(text, bands)
 
 
+# An age in years said in passing ("is for me, 27 years", "my daughter, she's 8", "im 55"):
+# a number with a year word, or after "I'm" / "she's" / "aged" with no other unit.
+_AGE_IN_YEARS = re.compile(
+    r"\b(\d{1,2})\s*(?:years?|yrs?)\s*old\b|\b(\d{1,2})\s*(?:yo|y/o)\b"
+    r"|\b(?:me|myself|i'?m|i am|she'?s|she is|he'?s|he is|they'?re|aged|age),?\s+"
+    r"(?:only\s+|just\s+|nearly\s+|almost\s+)?"
+    r"(\d{1,2})(?![\d.,]*\d|\s*(?:days?|d|weeks?|wks?|w|months?|mos?|mths?|degrees?|deg|c|f|°)\b|°|c\b|f\b)"
+    r"(?:\s*(?:years?|yrs?)\b)?"
+)
+
+
+def age_said_in_years(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optional[str]:
+    """The age group of one age in years said anywhere in a message, else None (none or two)."""
+    found = {int(next(n for n in groups if n)) for groups in _AGE_IN_YEARS.findall((text or "").lower())}
+    if len(found) != 1:
+        return None
+    days = found.pop() * DAYS_PER_UNIT["year"]
+    return next(group for group, below in bands if below is None or days < below)
+
+
 # A correction names the age with its unit ("4 months not 3 weeks"); a message about a
 # temperature ("actually it's 38.3") is never read as an age, whatever its numbers.
 _AGE_UNIT = re.compile(r"\b\d{1,3}(?:[.,]\d)?\s*(?:days?|d|weeks?|wks?|w|months?|mos?|mths?|years?|yrs?|y|yo)\b"

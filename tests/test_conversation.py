@@ -387,3 +387,20 @@ def test_since_she_was_a_newborn_is_how_long_not_her_age(say, new_sender, tracke
     say(sender, "since she was a newborn, they never cleared")
     slots = tracker_of(sender)["slots"]
     assert (slots["age_group"], slots["duration"]) == ("infant", "since_birth")
+
+
+def test_an_age_in_years_said_before_the_questions_is_kept(say, new_sender, tracker_of) -> None:
+    """"is for me, 29 years" then "on cheek small white": "who has the bumps?" is not asked."""
+    sender = new_sender()
+    say(sender, "is for me, 29 years")
+    replies = say(sender, "on cheek small white bumps")
+    assert not any(is_response(reply, "utter_ask_age_group") for reply in replies), replies
+    assert tracker_of(sender)["slots"]["age_group"] == "adult"
+
+
+def test_an_unread_answer_to_who_says_an_age_is_wanted(say, new_sender) -> None:
+    sender = new_sender()
+    say(sender, "i want these white bumps gone before my holiday")
+    replies = say(sender, "whatever")
+    texts = " ".join(str(reply.get("text", "")) for reply in replies)
+    assert "type the age" in texts, replies
