@@ -95,7 +95,7 @@ def test_outside_set_is_not_in_the_training_data() -> None:
 # (more than two words; "thanks" or "what are milia" coincide with any list).
 BATCHES_AFTER_SETS = {
     "as_people_write_round5.yml": ("outside_H.yml", "outside_I.yml"),
-    "as_people_write_round6.yml": ("outside_J.yml",),
+    "as_people_write_round6.yml": ("outside_J.yml", "outside_K.yml"),
 }
 
 
@@ -177,11 +177,14 @@ LATER_SETS = {
     "outside_I.yml": "blind first run (round 5 after set H's fixes, 2887d4a): accuracy 0.910; ask_lookalikes 0.79, "
                      "describe_symptoms 0.80, out_of_scope 0.84, ask_who_gets 0.84, ask_causes 0.86, ask_newborn_milia "
                      "0.87, ask_see_doctor 0.87, deny 0.87, ask_eye_area 0.88 < 0.90; now (read): accuracy 0.930",
+    "outside_K.yml": "blind first run (round 6's final code, 1c99b01): accuracy 0.931; deny 0.73, inform 0.84 < 0.90 "
+                     "(7 of its 47 errors: 'no fever', 'they dont hurt' labelled inform, deny in our data); "
+                     "now (read): accuracy 0.945; deny 0.80, inform 0.87",
 }
 # Sets that meet both targets now, run unmarked. Set J's blind first run (round 5's final code,
 # d08475c): accuracy 0.954 (the target), but ask_what_is_milia 0.88 and ask_newborn_milia 0.89 < 0.90;
 # read since and mended by kind (data/nlu/as_people_write_round6.yml), so not blind any more.
-MET_SETS = {"outside_J.yml": "blind first run 0.954; now (read) 0.974, every intent >= 0.90"}
+MET_SETS = {"outside_J.yml": "blind first run 0.954; now (read) 0.968, every intent >= 0.90"}
 
 
 @pytest.fixture(scope="module")

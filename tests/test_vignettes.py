@@ -15,7 +15,7 @@ fixes), ``vignettes_blind_8.yml`` (set G, sealed until one run on round 4's firs
 ``vignettes_blind_11.yml`` (set J, sealed until one run on round 5's first code) and
 ``vignettes_blind_12.yml`` (set K, sealed until one run on the code after J's fixes) and
 ``vignettes_blind_13.yml`` (set L, sealed until one run on round 6's code with the context
-reader). Since round 6 the blind sets' single messages, each after its first run, are also
+reader) and ``vignettes_blind_14.yml`` (set M, sealed until one run on round 6's final code). Since round 6 the blind sets' single messages, each after its first run, are also
 the context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
 (tests/test_sign_context.py).
@@ -51,7 +51,7 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_3.yml", "vignettes_blind_4.yml", "vignettes_blind_5.yml", "vignettes_blind_6.yml",
            "vignettes_blind_7.yml", "vignettes_blind_8.yml", "vignettes_blind_9.yml",
            "vignettes_blind_10.yml", "vignettes_blind_11.yml", "vignettes_blind_12.yml",
-           "vignettes_blind_13.yml")
+           "vignettes_blind_13.yml", "vignettes_blind_14.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -63,7 +63,9 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
 # 3.3%; conversations soon recall 87.5%, exact 86.0%, README), set A (vignettes_blind_2.yml) once the
 # context reader learned from it and the other sets (round 6; a training-set figure), and set L (vignettes_blind_13.yml;
 # blind first run on 801b742: single urgent recall 96.1%, over-triage 6.9%, over-escalated by >1
-# level 3.5%; conversations over-triage 4.8%, exact 88.7%, README).
+# level 3.5%; conversations over-triage 4.8%, exact 88.7%, README), and set M (vignettes_blind_14.yml;
+# blind first run on 1c99b01: single soon recall 97.6%, over-triage 6.8%, over-escalated by >1
+# level 3.0%; conversations soon recall 87.5%, exact 88.5%, README).
 NOT_REACHED = {
     "vignettes_blind_3.yml": "now (read): singles met; conversations soon recall 85.7%, exact level 79.5% "
                              "(questionnaires left unfinished; 97.4% finished)",
@@ -101,7 +103,7 @@ def test_vignette_counts() -> None:
     assert len(VIGNETTES["vignettes_blind_4.yml"]["conversations"]) >= 30
     for later in ("vignettes_blind_5.yml", "vignettes_blind_6.yml", "vignettes_blind_7.yml", "vignettes_blind_8.yml",
                   "vignettes_blind_9.yml", "vignettes_blind_10.yml", "vignettes_blind_11.yml",
-                  "vignettes_blind_12.yml", "vignettes_blind_13.yml"):
+                  "vignettes_blind_12.yml", "vignettes_blind_13.yml", "vignettes_blind_14.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
