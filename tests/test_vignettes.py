@@ -15,7 +15,8 @@ fixes), ``vignettes_blind_8.yml`` (set G, sealed until one run on round 4's firs
 ``vignettes_blind_11.yml`` (set J, sealed until one run on round 5's first code) and
 ``vignettes_blind_12.yml`` (set K, sealed until one run on the code after J's fixes) and
 ``vignettes_blind_13.yml`` (set L, sealed until one run on round 6's code with the context
-reader) and ``vignettes_blind_14.yml`` (set M, sealed until one run on round 6's final code). Since round 6 the blind sets' single messages, each after its first run, are also
+reader) and ``vignettes_blind_14.yml`` (set M, sealed until one run on round 6's final
+code). Since round 6 the blind sets' single messages, each after its first run, are also
 the context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
 (tests/test_sign_context.py).
@@ -66,26 +67,25 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
 # level 3.5%; conversations over-triage 4.8%, exact 88.7%, README), and set M (vignettes_blind_14.yml;
 # blind first run on 1c99b01: single soon recall 97.6%, over-triage 6.8%, over-escalated by >1
 # level 3.0%; conversations soon recall 87.5%, exact 88.5%, README).
+# Set I (vignettes_blind_10.yml; blind first run on f8066ba: single emergency recall 97.2%, urgent
+# 94.0%, soon 85.7%, over-triage 6.2%) meets every target since round 6 (read; not blind).
 NOT_REACHED = {
-    "vignettes_blind_3.yml": "now (read): singles met; conversations soon recall 85.7%, exact level 79.5% "
+    "vignettes_blind_3.yml": "now (read, round 6): singles met; conversations soon recall 85.7%, exact level 84.6% "
                              "(questionnaires left unfinished; 97.4% finished)",
-    "vignettes_blind_4.yml": "now (read): single urgent recall 96.8%; conversations urgent 87.5%, soon 85.7%, exact "
-                             "level 57.5% (87.5% with the sign questions answered)",
+    "vignettes_blind_4.yml": "now (read, round 6): single urgent recall 96.8%; conversations urgent 87.5%, soon 85.7%, "
+                             "exact level 57.5% (87.5% with the sign questions answered)",
     "vignettes_blind_5.yml": "first run: single emergency recall 92.6%, soon 86.7%, over-triage 2.8%; conversations "
                              "75.0%; now (read): single emergency recall 98.1% (a French message)",
-    "vignettes_blind_6.yml": "blind first run: single soon recall 93.8%, over-triage 5.3% (4 of 76); now (read): "
-                             "singles met; conversations soon recall 87.5%, exact level 84.1%",
+    "vignettes_blind_6.yml": "blind first run: single soon recall 93.8%, over-triage 5.3% (4 of 76); now (read, round "
+                             "6): singles met; conversations soon recall 87.5%",
     "vignettes_blind_8.yml": "blind first run (round 4, 5e07568): single emergency recall 94.5%, urgent 94.0%, soon "
                              "92.5%, over-triage 11.5% (9 of 78), over-escalated by >1 level 3.7%; conversations "
-                             "over-triage 7.1%, exact 75.5%. Now (read): singles met; conversations exact level 79.6% "
-                             "(questionnaires left unfinished; 95.9% finished)",
+                             "over-triage 7.1%, exact 75.5%. Now (read, round 6): singles met; conversations exact "
+                             "level 79.6% (questionnaires left unfinished; 95.9% finished)",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
-                             "conversations urgent recall 90.0%. Now (read): single over-triage 2.7% (2 of 73); "
-                             "conversations urgent recall 90.0%",
-    "vignettes_blind_10.yml": "blind first run (f8066ba): single emergency recall 97.2%, urgent 94.0%, soon 85.7%, "
-                              "over-triage 6.2% (5 of 80), over-escalated by >1 level 2.1%; conversations emergency "
-                              "87.5%, soon 75.0%. Now (read): singles met; conversations soon recall 87.5%",
+                             "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
+                             "73); conversations urgent recall 90.0%",
 }
 DATA = Path(__file__).parent / "data"
 VIGNETTES = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in SOURCES}
