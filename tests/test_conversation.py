@@ -373,11 +373,14 @@ def test_an_age_answer_is_not_a_suspected_sign(say, new_sender) -> None:
 def test_a_no_to_the_danger_question_is_not_asked_again_by_the_questionnaire(say, new_sender) -> None:
     """The safety net's emergency-signs question is the questionnaire's own: one "no" answers both."""
     sender = new_sender()
-    say(sender, "white spots on my baby's nose")
-    replies = say(sender, "her lips look a bit dusky maybe, she's 5 weeks, since birth")
+    say(sender, "my 5 week old has white spots on her nose, should I worry")
+    # a description the patterns do not read, which the sign classifier suspects
+    replies = say(sender, "her tummy sucks in really deep with each breath and she looks tired")
     assert any((reply.get("custom") or {}).get("clarify") == "danger_signs" for reply in replies), replies
-    replies = say(sender, "no")
+    say(sender, "no")
+    replies = tap(say, sender, '/inform{"body_site":"face"}', '/inform{"duration":"since_birth"}')
     assert not any(is_response(reply, "utter_ask_danger_signs") for reply in replies), replies
+    assert any(is_response(reply, "utter_ask_warning_signs") for reply in replies), replies
 
 
 def test_since_she_was_a_newborn_is_how_long_not_her_age(say, new_sender, tracker_of) -> None:
