@@ -279,7 +279,11 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         return said_self and not _mentions_a_baby(session)
 
     def _age_said_earlier(self, session: list[Event]) -> Optional[str]:
-        """The latest age in years said in this person's messages (since the last advice), if any."""
+        """The latest age in years said in this person's messages (since the last advice), if any.
+
+        Never about a baby: an age in years then is a parent's or a sibling's."""
+        if _mentions_a_baby(session):
+            return None
         advised = [i for i, e in enumerate(session) if isinstance(e, ActionExecuted) and e.action_name in self._advice]
         start = advised[-1] if advised else -1
         for event in reversed(session[start + 1:]):
@@ -429,7 +433,11 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         given = {e.key for e in [*since_user, *prediction.events] if isinstance(e, SlotSet) and e.value is not None}
         text = (tracker.latest_message.text or "") if tracker.latest_message else ""
         typed = bool(text) and not text.startswith("/")
-        in_years = age_said_in_years(text, self._age_bands) if typed and tracker.get_slot("age_group") is None else None
+        in_years = (
+            age_said_in_years(text, self._age_bands)
+            if typed and tracker.get_slot("age_group") is None and not _mentions_a_baby(session)
+            else None
+        )
         if in_years is not None and given & self._answer_slots <= {"duration"}:
             # "is for me, 27 years": an age said as such, which the detector read as a time too
             prediction.events = [*prediction.events, SlotSet("age_group", in_years)]

@@ -143,8 +143,22 @@ _AGE_IN_YEARS = re.compile(
 )
 
 
+# Words that make a number in the message anything but an age in years: a baby (a parent's own
+# age, "i'm 24, my baby ..."), a smaller unit ("3m", "2 and a half weeks", "40 hours old"), a
+# temperature ("she's 38").
+_NOT_IN_YEARS = re.compile(
+    r"\b(?:baby|babies|babys|newborn|newborns|infant|bub|bubba|lo|neonate|temp|temps|temperature|fever|"
+    r"feverish|hot|warm|burning|thermometer|degrees?)\b"
+    r"|\d\s*(?:m|mo|mos|mon|mons|mnth|mnths|mth|mths|months?|w|wk|wks|weeks?|d|days?|h|hr|hrs|hours?)\b"
+    r"|\b(?:months?|weeks?|days?|hours?|mnths?|mths?|wks?)\b|\d\s*/\s*\d|½|°"
+)
+
+
 def age_said_in_years(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optional[str]:
-    """The age group of one age in years said anywhere in a message, else None (none or two)."""
+    """The age group of one age in years said anywhere in a message, else None (none, two, or
+    a message about a baby, a temperature or a smaller unit of time)."""
+    if _NOT_IN_YEARS.search((text or "").lower()):
+        return None
     found = {int(next(n for n in groups if n)) for groups in _AGE_IN_YEARS.findall((text or "").lower())}
     if len(found) != 1:
         return None

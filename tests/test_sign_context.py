@@ -132,20 +132,31 @@ def red_flag(value: str, role: str | None = None) -> dict[str, Any]:
     return {**entity, "role": role} if role else entity
 
 
-def test_the_component_marks_present_interrupting_signs_doubtful_and_nothing_else() -> None:
+def test_the_component_marks_present_urgent_or_soon_signs_doubtful_and_nothing_else() -> None:
     component = SignContextCheck({})
-    text = "my nephew went blue round the mouth with croup years ago lol, anyway my son has milk spots"
-    found = component.process([message(text, red_flag("colour_change"), red_flag("fever", "historical"),
+    text = "my sister's baby was really sleepy with a cold years ago lol, anyway mine just has milk spots"
+    found = component.process([message(text, red_flag("unusually_sleepy"), red_flag("fever", "historical"),
                                        {"entity": "body_site", "value": "face"})])[0].get(ENTITIES)
-    assert found[0]["role"] == DOUBTFUL and found[0]["value"] == "colour_change"
+    assert found[0]["role"] == DOUBTFUL and found[0]["value"] == "unusually_sleepy"
     assert found[1]["role"] == "historical" and "role" not in found[2]
-    now = component.process([message("my baby is floppy and blue and won't wake up", red_flag("colour_change"))])
+    now = component.process([message("my 3 week old is really sleepy and not feeding, she has milk spots",
+                                      red_flag("unusually_sleepy"))])
     assert "role" not in now[0].get(ENTITIES)[0]
 
 
-def test_only_findings_that_would_interrupt_are_doubted() -> None:
+def test_an_emergency_sign_is_never_doubted_whatever_its_context() -> None:
+    """The outside review's case: the reader doubts it (0.9 or more), the component does not."""
+    component = SignContextCheck({})
+    text = "my nephew went blue round the mouth with croup years ago lol, anyway my son has milk spots"
+    assert load_sign_context().doubts(text)
+    found = component.process([message(text, red_flag("colour_change"))])[0].get(ENTITIES)
+    assert "role" not in found[0]
+
+
+def test_only_urgent_or_soon_findings_are_doubted() -> None:
     doubtable = interrupting_findings()
-    assert {"colour_change", "fever", "eyelid_swelling", "growing_changing"} <= doubtable
+    assert {"eyelid_swelling", "growing_changing", "unusually_sleepy", "poor_feeding"} <= doubtable
+    assert not {"colour_change", "fever", "seizure", "non_blanching_rash", "spreading_redness"} & doubtable
     assert "wants_to_be_seen" not in doubtable and "typical_milia" not in doubtable
 
 
@@ -156,8 +167,8 @@ def test_a_failing_reader_leaves_the_signs_present(caplog: pytest.LogCaptureFixt
 
     component = SignContextCheck({})
     component._reader = Broken()  # type: ignore[assignment]
-    found = component.process([message("my nephew went blue round the mouth with croup years ago lol, anyway",
-                                       red_flag("colour_change"))])
+    found = component.process([message("my sister's baby was really sleepy with a cold years ago lol, anyway",
+                                       red_flag("unusually_sleepy"))])
     assert "role" not in found[0].get(ENTITIES)[0]
     assert "Sign context reader failed" in caplog.text
 

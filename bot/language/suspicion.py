@@ -214,8 +214,10 @@ def unread_part(text: str, entities: Iterable[Mapping[str, Any]], read: frozense
     """
     chars = list(text)
     for entity in entities:
-        kind = (entity.get("entity"), None if entity.get("entity") == RED_FLAG else entity.get("value"))
-        if kind in read and isinstance(entity.get("start"), int) and isinstance(entity.get("end"), int):
+        name = entity.get("entity")
+        # (entity, None) in the settings: every value of that entity ("age_group", any red flag)
+        listed = (name, None) in read or (name, entity.get("value")) in read
+        if listed and isinstance(entity.get("start"), int) and isinstance(entity.get("end"), int):
             for index in range(max(entity["start"], 0), min(entity["end"], len(chars))):
                 chars[index] = " "
     return " ".join("".join(chars).split())
