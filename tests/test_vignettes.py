@@ -62,9 +62,8 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
 # level 3.8%; conversations exact 84.0%, README), and set K (vignettes_blind_12.yml; blind first
 # run on 2887d4a: single emergency recall 98.1%, over-triage 7.8%, over-escalated by >1 level
 # 3.3%; conversations soon recall 87.5%, exact 86.0%, README), set A (vignettes_blind_2.yml) once the
-# context reader learned from it and the other sets (round 6; a training-set figure), and set L (vignettes_blind_13.yml;
-# blind first run on 801b742: single urgent recall 96.1%, over-triage 6.9%, over-escalated by >1
-# level 3.5%; conversations over-triage 4.8%, exact 88.7%, README), and set M (vignettes_blind_14.yml;
+# context reader learned from it and the other sets (round 6; a training-set figure), and set M
+# (vignettes_blind_14.yml;
 # blind first run on 1c99b01: single soon recall 97.6%, over-triage 6.8%, over-escalated by >1
 # level 3.0%; conversations soon recall 87.5%, exact 88.5%, README).
 # Set I (vignettes_blind_10.yml; blind first run on f8066ba: single emergency recall 97.2%, urgent
@@ -82,6 +81,10 @@ NOT_REACHED = {
                              "92.5%, over-triage 11.5% (9 of 78), over-escalated by >1 level 3.7%; conversations "
                              "over-triage 7.1%, exact 75.5%. Now (read, round 6): singles met; conversations exact "
                              "level 79.6% (questionnaires left unfinished; 95.9% finished)",
+    "vignettes_blind_13.yml": "blind first run (801b742): single urgent recall 96.1%, over-triage 6.9%, over-escalated "
+                              "by >1 level 3.5%. Now (read, after round 6's safety review withdrew records that hid "
+                              "real signs): single over-triage 2.3% (3 of 131: the glass test 'is for meningitis "
+                              "rashes', '38 degrees in Seville', a fever 'months ago in hospital' told after 'but')",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
