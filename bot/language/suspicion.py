@@ -179,7 +179,7 @@ class SignSuspicion:
                for e in entities):
             return []
         unread = unread_part(text, entities, self.settings.read_by_patterns)
-        if len(unread.split()) < self.settings.min_words or self.only_answers(unread):
+        if self.only_answers(unread):
             return []
         found = self.suspicion(unread)
         if found.probability < self.settings.ask_at_or_above:
