@@ -200,7 +200,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             return _with_events(inserted, corrected)
         if corrected and tracker.active_loop_name == QUESTIONNAIRE and tracker.latest_action_name == ACTION_LISTEN_NAME:
             return self._prediction(self._certain(QUESTIONNAIRE, domain), events=corrected)
-        answered = self._answer_in_context(tracker, domain)
+        answered = self._answer_in_context(tracker, session, domain)
         if answered is not None:
             return answered
         prediction = super().predict_action_probabilities(
@@ -268,9 +268,9 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             return self._insert(str(action.response), domain)
         return None  # "resume": the rules answer the message that raised the question
 
-    def _about_themselves(self, tracker: DialogueStateTracker) -> bool:
+    @staticmethod
+    def _about_themselves(session: list[Event]) -> bool:
         """The person said the bumps are their own ("for me", "I have ..."), and no baby is mentioned."""
-        session = self._sessions.session(tracker)
         said_self = any(
             isinstance(e, UserUttered)
             and any(x.get("entity") == "audience" and x.get("value") == "patient" for x in e.entities or [])
@@ -345,7 +345,9 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             return []
         return [SlotSet(slot, None)]
 
-    def _answer_in_context(self, tracker: DialogueStateTracker, domain: Domain) -> Optional[PolicyPrediction]:
+    def _answer_in_context(
+        self, tracker: DialogueStateTracker, session: list[Event], domain: Domain
+    ) -> Optional[PolicyPrediction]:
         """The questionnaire's question answered in words the NLU could not place.
 
         A typed button title ("a baby under 3 months", "not sure") or a bare age ("6 weeks",
@@ -366,7 +368,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         value = button_answer(text, buttons, slot, first_clause=False)
         events: list[Event] = []
         other_answers = answered & self._answer_slots
-        if slot == "age_group" and other_answers == {"duration"} and not self._about_themselves(tracker):
+        if slot == "age_group" and other_answers == {"duration"} and not self._about_themselves(session):
             # "6 weeks" asked who has the bumps is an age the NLU read as a duration (but not
             # from someone asking about their own bumps: "for me" then "8 months" is how long).
             other_answers, events = set(), [SlotSet("duration", None)]
@@ -380,7 +382,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             value = age_answer(text, self._age_bands)
         if value is None and slot == "age_group":
             # An age in years said before the question ("is for me, 27 years"): never ask forever.
-            value = self._age_said_earlier(self._sessions.session(tracker))
+            value = self._age_said_earlier(session)
         if value is None and slot in self._table.denial_answers and self._only_denies(tracker):
             value = self._table.denial_answers[slot]
         if value is None:
@@ -433,18 +435,16 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         given = {e.key for e in [*since_user, *prediction.events] if isinstance(e, SlotSet) and e.value is not None}
         text = (tracker.latest_message.text or "") if tracker.latest_message else ""
         typed = bool(text) and not text.startswith("/")
-        in_years = (
-            age_said_in_years(text, self._age_bands)
-            if typed and tracker.get_slot("age_group") is None and not _mentions_a_baby(session)
-            else None
-        )
+        age_unknown = tracker.get_slot("age_group") is None
+        about_a_baby = _mentions_a_baby(session)
+        in_years = age_said_in_years(text, self._age_bands) if typed and age_unknown and not about_a_baby else None
         if in_years is not None and given & self._answer_slots <= {"duration"}:
             # "is for me, 27 years": an age said as such, which the detector read as a time too
             prediction.events = [*prediction.events, SlotSet("age_group", in_years)]
             if "duration" in given:
                 prediction.events.append(SlotSet("duration", None))
             return prediction
-        about_a_baby = tracker.get_slot("age_group") is None and _mentions_a_baby(session)
+        about_a_baby = age_unknown and about_a_baby
         if given & self._answer_slots and not (about_a_baby and given & self._answer_slots == {"duration"}):
             return prediction
         age = age_of_fragment(text, self._age_bands, about_a_baby) if typed else None

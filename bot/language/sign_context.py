@@ -36,6 +36,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot.language.patterns import PatternFileError
+from bot.language.suspicion import RED_FLAG
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 SETTINGS_PATH = RESOURCES / "sign_context.yml"
@@ -152,7 +153,7 @@ class SignContextReader:
         entities = list(entities)
         present = [
             index for index, entity in enumerate(entities)
-            if entity.get("entity") == "red_flag" and not entity.get("role") and entity.get("value") in doubtable
+            if entity.get("entity") == RED_FLAG and not entity.get("role") and entity.get("value") in doubtable
         ]
         if not present or not self.doubts(text):
             return []
