@@ -146,6 +146,12 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
             # ("his eye is sore and red": not infected, but still seen soon).
             settled = replace(episode, pending=None, dismissed=episode.dismissed | episode.pending.findings)
             earlier = episode.turns[-2].findings(PRESENT) if len(episode.turns) > 1 else frozenset()
+            # "red" or "swollen" alone in the message asked about is still unclear: its own
+            # question before any advice ("on steroids, a spot getting red and puffy": the
+            # emergency question first, then is it hot, oozing or spreading?).
+            unclear = (earlier & table.clarify_findings) - settled.confirmed - settled.dismissed
+            if unclear and episode.pending.kind != "infection_check":
+                return _ask("infection_check", unclear, table)
             return _interrupting_decision(settled, table, earlier) or SafetyAction(
                 "resume", findings=episode.pending.findings
             )

@@ -180,6 +180,9 @@ LATER_SETS = {
     "outside_K.yml": "blind first run (round 6's final code, 1c99b01): accuracy 0.931; deny 0.73, inform 0.84 < 0.90 "
                      "(7 of its 47 errors: 'no fever', 'they dont hurt' labelled inform, deny in our data); "
                      "now (read): accuracy 0.945; deny 0.80, inform 0.87",
+    "outside_L.yml": "blind first run (round 7's first code, fd8fd3c): accuracy 0.896; inform 0.79, describe_symptoms "
+                     "0.80, deny 0.82, ask_causes 0.83, ask_lookalikes 0.84, out_of_scope 0.84, "
+                     "ask_what_is_milia 0.86, ask_treatment 0.87, inform_audience 0.88 < 0.90",
 }
 # Sets that meet both targets now, run unmarked. Set J's blind first run (round 5's final code,
 # d08475c): accuracy 0.954 (the target), but ask_what_is_milia 0.88 and ask_newborn_milia 0.89 < 0.90;

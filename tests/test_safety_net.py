@@ -254,6 +254,22 @@ def test_a_suspected_sign_asks_the_danger_question_first() -> None:
     assert action.response == "utter_check_danger_signs"
 
 
+@pytest.mark.parametrize(("answer", "intent", "expected"), [("yes", "affirm", "urgent"), ("no", "deny", "soon")])
+def test_after_no_to_the_danger_question_red_alone_is_still_asked_about(answer, intent, expected) -> None:
+    """Set N: "on high dose steroids, a spot getting red and puffy" got the emergency question,
+    and after "no" the soon advice, without asking whether the skin is hot, oozing or spreading."""
+    events = [*start(), user("on steroids, a spot is getting red and puffy", ("weak_immune", None),
+                             ("redness_unclear", None), ("colour_change", "suspected"))]
+    assert decide(events).clarify == "danger_signs"
+    denied = [*events, inserted("utter_check_danger_signs", clarify="danger_signs", findings=["colour_change"]),
+              ActionExecuted(LISTEN), user("no", intent="deny", answer="no")]
+    action = decide(denied)
+    assert action is not None and action.clarify == "infection_check"
+    answered = [*denied, inserted("utter_check_infection", clarify="infection_check", findings=["redness_unclear"]),
+                ActionExecuted(LISTEN), user(answer, intent=intent, answer=answer)]
+    assert level(decide(answered)) == expected
+
+
 @pytest.mark.parametrize(
     ("answer", "intent", "expected"),
     [("yes", "affirm", "emergency"), (None, "ask_what_is_milia", "urgent")],

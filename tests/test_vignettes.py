@@ -16,8 +16,9 @@ fixes), ``vignettes_blind_8.yml`` (set G, sealed until one run on round 4's firs
 ``vignettes_blind_12.yml`` (set K, sealed until one run on the code after J's fixes) and
 ``vignettes_blind_13.yml`` (set L, sealed until one run on round 6's code with the context
 reader) and ``vignettes_blind_14.yml`` (set M, sealed until one run on round 6's final
-code). Since round 6 the blind sets' single messages, each after its first run, are also
-the context reader's examples (bot/resources/sign_context.yml): their figures here are not
+code) and ``vignettes_blind_15.yml`` (set N, sealed until one run on round 7's first code).
+Since round 6 the blind sets' single messages, each after its first run, are also the
+context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
 (tests/test_sign_context.py).
 The runner answers the bot's clarifying questions truthfully from each case's label
@@ -52,7 +53,7 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_3.yml", "vignettes_blind_4.yml", "vignettes_blind_5.yml", "vignettes_blind_6.yml",
            "vignettes_blind_7.yml", "vignettes_blind_8.yml", "vignettes_blind_9.yml",
            "vignettes_blind_10.yml", "vignettes_blind_11.yml", "vignettes_blind_12.yml",
-           "vignettes_blind_13.yml", "vignettes_blind_14.yml")
+           "vignettes_blind_13.yml", "vignettes_blind_14.yml", "vignettes_blind_15.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -63,8 +64,10 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
 # run on 2887d4a: single emergency recall 98.1%, over-triage 7.8%, over-escalated by >1 level
 # 3.3%; conversations soon recall 87.5%, exact 86.0%, README), set A (vignettes_blind_2.yml) once the
 # context reader learned from it and the other sets (round 6; a training-set figure). Sets L and
-# M (round 6) met every target after their kinds were mended, and no longer do since two outside
-# safety reviews withdrew the records that also hid real signs: marked below with their figures.
+# M (round 6; blind first runs: over-triage 6.9% and 6.8%, README) met every target after their
+# kinds were mended, missed over-triage again once two outside safety reviews withdrew records that
+# also hid real signs, and meet every target since round 7's emergency question of the context
+# reader (a training-set figure: the reader learns from them).
 # Set I (vignettes_blind_10.yml; blind first run on f8066ba: single emergency recall 97.2%, urgent
 # 94.0%, soon 85.7%, over-triage 6.2%) meets every target since round 6 (read; not blind).
 NOT_REACHED = {
@@ -80,15 +83,9 @@ NOT_REACHED = {
                              "92.5%, over-triage 11.5% (9 of 78), over-escalated by >1 level 3.7%; conversations "
                              "over-triage 7.1%, exact 75.5%. Now (read, round 6): singles met; conversations exact "
                              "level 79.6% (questionnaires left unfinished; 95.9% finished)",
-    "vignettes_blind_13.yml": "blind first run (801b742): single urgent recall 96.1%, over-triage 6.9%, over-escalated "
-                              "by >1 level 3.5%. Now (read, after round 6's two outside safety reviews withdrew "
-                              "records that hid real signs): single over-triage 3.1% (4 of 131: the glass test 'is for "
-                              "meningitis rashes', '38 degrees in Seville', cold hands 'because it's snowing', a fever "
-                              "'months ago in hospital' told after 'but')",
-    "vignettes_blind_14.yml": "blind first run (1c99b01): single soon recall 97.6%, over-triage 6.8%, over-escalated "
-                              "by >1 level 3.0%. Now (read, after the safety reviews): single over-triage 3.4% (4 of "
-                              "117: 'if my baby's lips ever turned blue', 'in the show I was watching a baby turned "
-                              "blue', '101F outside', 'sleeps a lot but wakes for every feed')",
+    "vignettes_blind_15.yml": "blind first run (fd8fd3c): single emergency recall 96.7% (2 of 61: 'bb 4 wks temp "
+                              "38.2', a nephew 'tiny, a few weeks maybe' at 38.9), soon 92.5%, over-triage 6.7% (8 of "
+                              "120), over-escalated by >1 level 3.0%",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -110,7 +107,8 @@ def test_vignette_counts() -> None:
     assert len(VIGNETTES["vignettes_blind_4.yml"]["conversations"]) >= 30
     for later in ("vignettes_blind_5.yml", "vignettes_blind_6.yml", "vignettes_blind_7.yml", "vignettes_blind_8.yml",
                   "vignettes_blind_9.yml", "vignettes_blind_10.yml", "vignettes_blind_11.yml",
-                  "vignettes_blind_12.yml", "vignettes_blind_13.yml", "vignettes_blind_14.yml"):
+                  "vignettes_blind_12.yml", "vignettes_blind_13.yml", "vignettes_blind_14.yml",
+                  "vignettes_blind_15.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
