@@ -193,16 +193,14 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
 def _doubted_question(doubtful: frozenset[str], episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     """A sign told in a harmless-looking context: ask before advising, never drop it.
 
-    An emergency sign gets a question that opens with "if it is happening now, call the
-    emergency number now" (a real emergency the reader doubted is still told to call at
-    once); a sign of a lower safety-net level gets "is that happening now?". "Yes" or no
-    usable answer confirms the sign. A sign that would not interrupt even if present asks
-    nothing.
+    An emergency sign gets the emergency-signs question ("yes" gives emergency advice);
+    a sign of a lower safety-net level gets "is that happening now?" ("yes" or no usable
+    answer confirms it). A sign that would not interrupt even if present asks nothing.
     """
     levels = {finding: _level_if_present({finding}, episode, table) for finding in doubtful}
     emergency = {finding for finding, level in levels.items() if level == table.levels[0]}
     if emergency:
-        return _ask("emergency_now", emergency, table)
+        return _ask("danger_signs", emergency, table)
     lower = {finding for finding, level in levels.items() if level is not None}
     return _ask("sign_now", lower, table) if lower else None
 

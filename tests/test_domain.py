@@ -50,12 +50,9 @@ def test_triage_responses_name_the_level_and_end_with_the_reminder(level: str) -
             assert "{medical_line}" in text
 
 
-@pytest.mark.parametrize("response", ["utter_triage_emergency", "utter_check_emergency_now"])
-def test_emergency_advice_opens_with_calling_the_number_now(response: str) -> None:
-    """The first sentence says what to do: call the configured number now. The question
-    about an emergency sign told in a harmless-looking context opens the same way, so a
-    real emergency the context reader doubted is still told to call at once."""
-    for variant in RESPONSES[response]:
+def test_emergency_advice_opens_with_calling_the_number_now() -> None:
+    """The first sentence says what to do: call the configured number now."""
+    for variant in RESPONSES["utter_triage_emergency"]:
         first_sentence = re.split(r"(?<=[.!])\s|\n", variant["text"], maxsplit=1)[0]
         assert "call {emergency_number} now" in first_sentence, first_sentence
 

@@ -377,39 +377,11 @@ def test_a_no_to_the_infection_question_keeps_the_signs_own_level() -> None:
 
 
 # ---------------------------------- layer 2: a sign told in a harmless-looking context
-def test_a_doubtful_emergency_sign_asks_whether_it_is_happening_now_after_saying_to_call() -> None:
+def test_a_doubtful_emergency_sign_asks_the_danger_question_not_advice() -> None:
     events = [*start(), user("my sister's boy went blue once, anyway", ("colour_change", "doubtful"))]
     action = decide(events)
-    assert action is not None and (action.kind, action.clarify) == ("ask", "emergency_now")
-    assert action.response == "utter_check_emergency_now"
+    assert action is not None and (action.kind, action.clarify) == ("ask", "danger_signs")
     assert action.findings == frozenset({"colour_change"})
-
-
-@pytest.mark.parametrize(
-    ("answer", "intent", "expected"),
-    [("yes", "affirm", "emergency"), (None, "ask_what_is_milia", "emergency"), ("no", "deny", None)],
-)
-def test_yes_or_no_usable_answer_to_the_emergency_now_question_gives_emergency_advice(answer, intent, expected) -> None:
-    events = [*start(), user("my friend's baby had a fit once, anyway", ("seizure", "doubtful")),
-              inserted("utter_check_emergency_now", clarify="emergency_now", findings=["seizure"]),
-              ActionExecuted(LISTEN), user("reply", intent=intent, answer=answer)]
-    assert level(decide(events)) == expected
-
-
-def test_a_no_to_the_emergency_now_question_is_not_a_no_to_every_emergency_sign() -> None:
-    """It asked about one sign: the questionnaire's emergency-signs question is still asked."""
-    assert "emergency_now" not in TABLE.denial_answers
-    assert "danger_signs" in TABLE.denial_answers
-
-
-def test_a_doubtful_emergency_sign_beside_a_present_urgent_one_asks_first_then_advises() -> None:
-    events = [*start(), user("my sister's boy went blue once, but his eyelid is swollen and red now",
-                             ("colour_change", "doubtful"), ("eyelid_swelling", None))]
-    action = decide(events)
-    assert action is not None and action.clarify == "emergency_now"
-    answered = [*events, inserted("utter_check_emergency_now", clarify="emergency_now", findings=["colour_change"]),
-                ActionExecuted(LISTEN), user("no", intent="deny", answer="no")]
-    assert level(decide(answered)) == "urgent"
 
 
 def test_a_doubtful_urgent_sign_asks_whether_it_is_happening_now() -> None:

@@ -26,7 +26,7 @@ from bot.language.sign_context import (
     parse_settings,
     read_settings,
 )
-from bot.nlu.sign_context import SignContextCheck, emergency_findings, interrupting_findings
+from bot.nlu.sign_context import SignContextCheck, interrupting_findings
 
 SETTINGS = read_settings()
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output" / "sign_context.txt"
@@ -48,14 +48,11 @@ def test_it_learns_only_from_blind_sets_after_their_first_run() -> None:
 
 
 def test_settings_are_checked_when_the_server_starts() -> None:
-    raw = {"examples": ["tests/data/vignettes_blind.yml"], "doubt_at_or_above": 0.85,
-           "doubt_emergency_at_or_above": 0.75, "min_words": 6,
+    raw = {"examples": ["tests/data/vignettes_blind.yml"], "doubt_at_or_above": 0.85, "min_words": 6,
            "model": {"C": 1.0, "word_ngrams": [1, 2], "char_ngrams": [3, 5], "min_df": 2, "max_iter": 100}}
     assert parse_settings(raw).doubt_at_or_above == 0.85
     with pytest.raises(PatternFileError):
         parse_settings({**raw, "doubt_at_or_above": 0.3})  # below one half: doubt would outvote belief
-    with pytest.raises(PatternFileError):
-        parse_settings({**raw, "doubt_emergency_at_or_above": 0.4})
     with pytest.raises(PatternFileError):
         parse_settings({**raw, "examples": ["tests/data/no_such_set.yml"]})
     with pytest.raises(PatternFileError):
@@ -125,26 +122,6 @@ def test_left_out_sets_no_real_sign_is_asked_about_and_many_harmless_ones_are() 
     assert (scores["none"] >= at).mean() >= 0.40, (scores["none"] >= at).mean()
 
 
-def test_left_out_sets_few_real_emergencies_get_the_call_now_question_instead_of_advice() -> None:
-    """A sign that can mean an emergency is doubted at its own threshold, with a question
-    that first says to call now: its cost is a real emergency asked instead of advised."""
-    emergency = emergency_findings()
-    examples = load_examples(SETTINGS.example_files)
-    scores = cross_validated(SETTINGS, examples, load_detector().sign_masked, only_signs=emergency)
-    at = SETTINGS.doubt_emergency_at_or_above
-    real = scores["emergency"]
-    harmless = scores["none"]
-    line = (f"emergency signs, doubt at or above {at}: {int((real >= at).sum())} of {len(real)} real emergencies "
-            f"asked (told to call now if it is happening), {int((harmless >= at).sum())} of {len(harmless)} "
-            "harmless messages with an emergency sign word asked instead of advised")
-    OUTPUT.parent.mkdir(exist_ok=True)
-    with OUTPUT.open("a", encoding="utf-8") as out:
-        out.write(line + "\n")
-    print(line)
-    assert (real >= at).mean() <= 0.01, line
-    assert (harmless >= at).mean() >= 0.70, line
-
-
 # ------------------------------------------------------------------ the Rasa component
 def message(text: str, *entities: dict[str, Any]) -> Message:
     return Message(data={TEXT: text, ENTITIES: list(entities)})
@@ -167,42 +144,19 @@ def test_the_component_marks_present_urgent_or_soon_signs_doubtful_and_nothing_e
     assert "role" not in now[0].get(ENTITIES)[0]
 
 
-def test_an_emergency_sign_is_doubted_only_at_its_own_threshold() -> None:
-    """Between the two thresholds an emergency sign is doubted and an urgent one is not."""
+def test_an_emergency_sign_is_never_doubted_whatever_its_context() -> None:
+    """The outside review's case: the reader doubts it (0.9 or more), the component does not."""
     component = SignContextCheck({})
-    reader = load_sign_context()
     text = "my nephew went blue round the mouth with croup years ago lol, anyway my son has milk spots"
-    assert reader.doubts(text, SETTINGS.doubt_emergency_at_or_above)
+    assert load_sign_context().doubts(text)
     found = component.process([message(text, red_flag("colour_change"))])[0].get(ENTITIES)
-    assert found[0]["role"] == DOUBTFUL
-    emergency = emergency_findings()
-    assert reader.threshold("colour_change", emergency) == SETTINGS.doubt_emergency_at_or_above
-    assert reader.threshold("eyelid_swelling", emergency) == SETTINGS.doubt_at_or_above
-    between = (SETTINGS.doubt_emergency_at_or_above + SETTINGS.doubt_at_or_above) / 2
-
-    class Fixed(SignContextReader):
-        def harmless_probability(self, text: str) -> float:
-            return between
-
-    fixed = Fixed.__new__(Fixed)
-    fixed.settings = SETTINGS
-    entities = [red_flag("colour_change"), red_flag("eyelid_swelling")]
-    assert fixed.doubted("a story told about someone else long ago", entities, interrupting_findings(),
-                         emergency) == [0]
-
-
-def test_a_present_emergency_told_now_is_not_doubted_by_the_component() -> None:
-    component = SignContextCheck({})
-    found = component.process([message("he just went floppy and we can't wake him, he is 6 weeks old",
-                                       red_flag("floppy_unresponsive"))])[0].get(ENTITIES)
     assert "role" not in found[0]
 
 
-def test_only_findings_that_interrupt_are_doubted() -> None:
+def test_only_urgent_or_soon_findings_are_doubted() -> None:
     doubtable = interrupting_findings()
     assert {"eyelid_swelling", "growing_changing", "unusually_sleepy", "poor_feeding"} <= doubtable
-    assert {"colour_change", "fever", "seizure", "non_blanching_rash"} <= emergency_findings() <= doubtable
-    assert not {"eyelid_swelling", "poor_feeding"} & emergency_findings()
+    assert not {"colour_change", "fever", "seizure", "non_blanching_rash", "spreading_redness"} & doubtable
     assert "wants_to_be_seen" not in doubtable and "typical_milia" not in doubtable
 
 

@@ -17,9 +17,8 @@ case's label, the way the person who wrote the case would:
 * ``still_present`` (a sign that may be over): "yes" when the case is at soon or above.
 * ``fever_rash_check`` (a fever in an older child or adult: a new rash spreading?): "yes"
   when the case is urgent or emergency.
-* ``sign_now`` (a sign told in a context that reads as harmless: is that happening now?)
-  and ``emergency_now`` (the same for a sign that can mean an emergency, after "if it is
-  happening now, call the emergency number now"): "yes" when the case is at soon or above.
+* ``sign_now`` (a sign told in a context that reads as harmless: is that happening now?):
+  "yes" when the case is at soon or above.
 
 Single messages expect emergency, urgent, soon or ``none`` (nothing at soon or above:
 an answer, a question, routine or self-care). Conversations expect an exact level.
@@ -49,7 +48,6 @@ ANSWER_YES_WHEN = {
     "still_present": {"emergency", "urgent", "soon"},
     "fever_rash_check": {"emergency", "urgent"},
     "sign_now": {"emergency", "urgent", "soon"},
-    "emergency_now": {"emergency", "urgent", "soon"},
 }
 MAX_CLARIFY_ROUNDS = 3
 # The questionnaire's questions about signs, answered truthfully from the label when a

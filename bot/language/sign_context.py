@@ -12,10 +12,9 @@ time long past, a joke, a cause that explains the word away, a general question)
 the words around the signs, with every sign masked as ``SIGN`` so it judges the context
 and not the sign. When it doubts that a sign is happening now to the person with the
 bumps, the sign's role becomes ``doubtful`` and the safety net ASKS before advising
-(for a sign that can mean an emergency, a question that opens with "if it is happening
-now, call the emergency number now"; for a lower one, "is that happening now?"); "yes"
-or no usable answer gives the advice. It never drops a sign and never lowers a level by
-itself.
+(the emergency-signs question for an emergency sign, "is that happening now?" for a
+lower one); "yes" or no usable answer gives the advice. It never drops a sign and never
+lowers a level by itself.
 
 Trained on the blind sets' single messages after each set's first run (written by
 helper sessions that had not seen the patterns), never on a set before its first run.
@@ -65,7 +64,6 @@ class Example:
 class ContextSettings:
     example_files: tuple[Path, ...]
     doubt_at_or_above: float
-    doubt_emergency_at_or_above: float
     min_words: int
     model: Mapping[str, Any]
 
@@ -76,15 +74,13 @@ def parse_settings(raw: Mapping[str, Any], base: Path = REPOSITORY) -> ContextSe
         settings = ContextSettings(
             example_files=tuple(base / name for name in raw["examples"]),
             doubt_at_or_above=float(raw["doubt_at_or_above"]),
-            doubt_emergency_at_or_above=float(raw["doubt_emergency_at_or_above"]),
             min_words=int(raw["min_words"]),
             model=dict(raw["model"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise PatternFileError(f"sign_context.yml: {error!r}") from error
-    for name in ("doubt_at_or_above", "doubt_emergency_at_or_above"):
-        if not 0.5 <= getattr(settings, name) < 1.0:
-            raise PatternFileError(f"sign_context.yml: {name} must be in [0.5, 1)")
+    if not 0.5 <= settings.doubt_at_or_above < 1.0:
+        raise PatternFileError("sign_context.yml: doubt_at_or_above must be in [0.5, 1)")
     missing = [str(path) for path in settings.example_files if not path.is_file()]
     if missing:
         raise PatternFileError(f"sign_context.yml: example files not found: {missing}")
@@ -141,71 +137,47 @@ class SignContextReader:
             return None
         return float(self.model.predict_proba([features(masked, signs)])[0][self._harmless_column])
 
-    def doubts(self, text: str, at_or_above: Optional[float] = None) -> bool:
+    def doubts(self, text: str) -> bool:
         """True when the message is long enough to tell a story and its context reads as harmless."""
         if len(text.split()) < self.settings.min_words:
             return False
         probability = self.harmless_probability(text)
-        threshold = self.settings.doubt_at_or_above if at_or_above is None else at_or_above
-        return probability is not None and probability >= threshold
+        return probability is not None and probability >= self.settings.doubt_at_or_above
 
-    def doubted(
-        self, text: str, entities: Iterable[Mapping[str, Any]], doubtable: frozenset[str],
-        emergency: frozenset[str] = frozenset(),
-    ) -> list[int]:
+    def doubted(self, text: str, entities: Iterable[Mapping[str, Any]], doubtable: frozenset[str]) -> list[int]:
         """Indices of the present red flags (no role) in ``entities`` that become doubtful.
 
         Only findings that would interrupt with advice (``doubtable``) are worth a question;
-        a message is read once. A finding that can mean an emergency (``emergency``) has
-        its own threshold, ``doubt_emergency_at_or_above``: its question opens with "if it
-        is happening now, call the emergency number now", so a real emergency that is
-        doubted is still told to call at once, which the "is that happening now?" question
-        for an urgent or soon sign does not do.
+        a message is read once, and all its present doubtable signs share the doubt.
         """
         entities = list(entities)
         present = [
             index for index, entity in enumerate(entities)
             if entity.get("entity") == RED_FLAG and not entity.get("role") and entity.get("value") in doubtable
         ]
-        if not present or len(text.split()) < self.settings.min_words:
+        if not present or not self.doubts(text):
             return []
-        probability = self.harmless_probability(text)
-        if probability is None:
-            return []
-        return [index for index in present if probability >= self.threshold(entities[index].get("value"), emergency)]
-
-    def threshold(self, finding: Any, emergency: frozenset[str]) -> float:
-        """The harmless probability at or above which this finding is doubted."""
-        if finding in emergency:
-            return self.settings.doubt_emergency_at_or_above
-        return self.settings.doubt_at_or_above
+        return present
 
 
 def read_settings(path: Path = SETTINGS_PATH) -> ContextSettings:
     return parse_settings(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def cross_validated(
-    settings: ContextSettings, examples: list[Example], mask: Masker, only_signs: Optional[frozenset[str]] = None,
-) -> dict[str, np.ndarray]:
+def cross_validated(settings: ContextSettings, examples: list[Example], mask: Masker) -> dict[str, np.ndarray]:
     """Leave one blind set out: each set's messages scored by a reader trained on the others.
 
     Returns, per expected level (``none`` for harmless), the harmless probabilities of the
     messages with a sign (what the test and README report: how many harmless ones would be
     asked about, and how many real ones would be asked about instead of advised at once).
-    A message too short to be doubted scores 0. ``only_signs``: score only the messages
-    with one of these signs (all messages still train the readers).
+    A message too short to be doubted scores 0.
     """
     rows = [(example, mask(example.text)) for example in examples]
     rows = [(example, masked) for example, masked in rows if masked[1]]
-    scored = (lambda signs: True) if only_signs is None else (lambda signs: bool(signs & only_signs))
     scores: dict[str, list[float]] = {}
     for source in sorted({example.source for example, _ in rows}):
         train = [(features(*masked), example.harmless) for example, masked in rows if example.source != source]
-        test = [(features(*masked), example) for example, masked in rows
-                if example.source == source and scored(masked[1])]
-        if not test:
-            continue
+        test = [(features(*masked), example) for example, masked in rows if example.source == source]
         model = build_model(settings.model).fit([t for t, _ in train], [h for _, h in train])
         column = list(model[-1].classes_).index(True)
         for (_, example), probability in zip(test, model.predict_proba([t for t, _ in test])[:, column], strict=True):

@@ -3,9 +3,7 @@
 Runs after the red-flag detector and the sign suspicion. When a message's present signs
 (red flags with no role) that would interrupt with advice are told in a context the
 reader judges harmless ("my sister's boy went blue once, anyway..."), their role becomes
-``doubtful``: the safety net then asks before advising (for a sign that can mean an
-emergency, a question that opens with "if it is happening now, call the emergency
-number now"). A thin adapter: the decision and
+``doubtful``: the safety net then asks before advising. A thin adapter: the decision and
 its settings live in ``bot/language/sign_context.py`` and ``bot/resources/sign_context.yml``.
 """
 
@@ -30,21 +28,17 @@ logger = logging.getLogger(__name__)
 
 
 def interrupting_findings() -> frozenset[str]:
-    """Findings that interrupt with advice at some age: the only ones worth a question."""
-    table = load_table()
-    return frozenset(rule.finding for rule in table.rules if rule.level in table.safety_net_levels)
+    """Findings that interrupt with urgent or soon advice and never with emergency advice.
 
-
-def emergency_findings() -> frozenset[str]:
-    """Findings that can mean an emergency at some age.
-
-    They are doubted only at their own threshold, and asked about with the question that
-    opens with "if it is happening now, call the emergency number now" (the safety
-    review of round 6 found "my cousin's baby was fine, but my baby had a seizure"
-    doubted at 0.93: a doubted emergency must still be told to call at once).
+    A sign that can mean an emergency at any age is never doubted: a present emergency
+    sign is answered at once, whatever the words around it (the safety review of round 6
+    found "my cousin's baby was fine, but my baby had a seizure" doubted at 0.93).
     """
     table = load_table()
-    return frozenset(rule.finding for rule in table.rules if rule.level == table.levels[0])
+    emergency = {rule.finding for rule in table.rules if rule.level == table.levels[0]}
+    return frozenset(
+        rule.finding for rule in table.rules if rule.level in table.safety_net_levels and rule.finding not in emergency
+    )
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -74,7 +68,6 @@ class SignContextCheck(GraphComponent, EntityExtractorMixin):
         settings = (config or {}).get("settings")
         self._reader: SignContextReader = load_sign_context(Path(settings) if settings else None)
         self._doubtable = interrupting_findings()
-        self._emergency = emergency_findings()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -83,7 +76,7 @@ class SignContextCheck(GraphComponent, EntityExtractorMixin):
             if not text or not entities:
                 continue
             try:
-                doubted = set(self._reader.doubted(text, entities, self._doubtable, self._emergency))
+                doubted = set(self._reader.doubted(text, entities, self._doubtable))
             except Exception:  # noqa: BLE001 - the signs stay present (advice at once): say so loudly
                 logger.exception("Sign context reader failed on a message of %d characters", len(text))
                 continue
