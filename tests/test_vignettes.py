@@ -65,9 +65,10 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
 # 3.3%; conversations soon recall 87.5%, exact 86.0%, README), set A (vignettes_blind_2.yml) once the
 # context reader learned from it and the other sets (round 6; a training-set figure). Sets L and
 # M (round 6; blind first runs: over-triage 6.9% and 6.8%, README) met every target after their
-# kinds were mended, missed over-triage again once two outside safety reviews withdrew records that
-# also hid real signs, and meet every target since round 7's emergency question of the context
-# reader (a training-set figure: the reader learns from them).
+# kinds were mended, and no longer do since two outside safety reviews withdrew the records that
+# also hid real signs: marked below with their figures. (Round 7 let the context reader ask about
+# emergency signs, which met them again; a third review found it doubted real emergencies, and it
+# was reverted.)
 # Set I (vignettes_blind_10.yml; blind first run on f8066ba: single emergency recall 97.2%, urgent
 # 94.0%, soon 85.7%, over-triage 6.2%) meets every target since round 6 (read; not blind).
 NOT_REACHED = {
@@ -83,9 +84,21 @@ NOT_REACHED = {
                              "92.5%, over-triage 11.5% (9 of 78), over-escalated by >1 level 3.7%; conversations "
                              "over-triage 7.1%, exact 75.5%. Now (read, round 6): singles met; conversations exact "
                              "level 79.6% (questionnaires left unfinished; 95.9% finished)",
-    "vignettes_blind_15.yml": "blind first run (fd8fd3c): single emergency recall 96.7% (2 of 61: 'bb 4 wks temp "
+    "vignettes_blind_13.yml": "blind first run (801b742): single urgent recall 96.1%, over-triage 6.9%, over-escalated "
+                              "by >1 level 3.5%. Now (read, after round 6's two outside safety reviews withdrew "
+                              "records that hid real signs): single over-triage 3.1% (4 of 131: the glass test 'is for "
+                              "meningitis rashes', '38 degrees in Seville', cold hands 'because it's snowing', a fever "
+                              "'months ago in hospital' told after 'but')",
+    "vignettes_blind_14.yml": "blind first run (1c99b01): single soon recall 97.6%, over-triage 6.8%, over-escalated "
+                              "by >1 level 3.0%. Now (read, after the safety reviews): single over-triage 3.4% (4 of "
+                              "117: 'if my baby's lips ever turned blue', 'in the show I was watching a baby turned "
+                              "blue', '101F outside', 'sleeps a lot but wakes for every feed')",
+    "vignettes_blind_15.yml": "blind first run (fd8fd3c, with the emergency question of the context reader, since "
+                              "reverted after a safety review): single emergency recall 96.7% (2 of 61: 'bb 4 wks temp "
                               "38.2', a nephew 'tiny, a few weeks maybe' at 38.9), soon 92.5%, over-triage 6.7% (8 of "
-                              "120), over-escalated by >1 level 3.0%",
+                              "120), over-escalated by >1 level 3.0%. Now (read, c589e7c): single recall 100/100/100%, "
+                              "over-triage 10.8% (13 of 120: emergency words in stories, courses, idioms, weather), "
+                              "over-escalated by >1 level 4.8%; conversations exact 69.1% as written (100% finished)",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
