@@ -163,6 +163,7 @@ def build_episode(
     episode_events = view.events[view.episode_start():]
     turns: list[UserTurn] = []
     exchanges: list[tuple[Pending, Optional[str]]] = []
+    answered_at: list[int] = []  # the turn index of each exchange's answer
     asked: Optional[Pending] = None
     for event in episode_events:
         if isinstance(event, UserUttered):
@@ -170,13 +171,19 @@ def build_episode(
             turns.append(turn)
             if asked is not None:
                 exchanges.append((asked, turn.answer))
+                answered_at.append(len(turns) - 1)
             asked = None
         elif isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
             asked = (clarify_of(event) or asked) if is_inserted(event) else None
     pending = None
     if exchanges and _latest_user_answers_question(episode_events):
         pending, _ = exchanges.pop()
+        answered_at.pop()
     confirmed, dismissed = settle(exchanges, table)
+    dismissed_at = {
+        finding: index for (asked_then, _), index in zip(exchanges, answered_at, strict=True)
+        for finding in asked_then.findings if finding in dismissed
+    }
     levels = view.advice_given(episode_events)
     decision_slot_names = set(decision_slots(table))
     return Episode(
@@ -186,6 +193,7 @@ def build_episode(
         pending=pending,
         confirmed=confirmed,
         dismissed=dismissed,
+        dismissed_at=dismissed_at,
         questionnaire_done=questionnaire_done,
         answers_now=_answers_since_last_user_message(episode_events, decision_slot_names - {"triage_level"}),
         questionnaire_advised=_questionnaire_advised(episode_events, view.advice_levels),

@@ -88,6 +88,9 @@ class Episode:
     pending: Optional[Pending] = None
     confirmed: frozenset[str] = frozenset()  # findings confirmed by a clarifying answer
     dismissed: frozenset[str] = frozenset()  # findings a clarifying "no" set aside
+    # the turn (index in ``turns``) of the latest "no" that set each finding aside: a later
+    # turn that states the sign as present counts again ("no, it's over" ... "she's fitting now")
+    dismissed_at: Mapping[str, int] = field(default_factory=dict)
     questionnaire_done: bool = False  # the questionnaire has just asked its last question
     answers_now: Mapping[str, Any] = field(default_factory=dict)  # decision slots the latest message set
     questionnaire_advised: bool = False  # a questionnaire of this episode already ended with advice
@@ -101,11 +104,18 @@ class Episode:
         return any(turn.mentions_baby for turn in self.turns)
 
     def present_findings(self) -> frozenset[str]:
-        """Signs stated as present in any turn, plus those confirmed by a clarifying answer."""
-        found: set[str] = set(self.confirmed)
-        for turn in self.turns:
-            found |= turn.findings(PRESENT)
-        return frozenset(found - self.dismissed)
+        """Signs stated as present in any turn, plus those confirmed by a clarifying answer.
+
+        A clarifying "no" sets a sign aside for the turns up to that answer only: the same
+        sign stated as present in a later message counts again (a safety review found a
+        "no, it's over" silencing "he's having a seizure now" for the rest of the session).
+        """
+        found: set[str] = set(self.confirmed - self.dismissed)
+        for index, turn in enumerate(self.turns):
+            for finding in turn.findings(PRESENT):
+                if finding not in self.dismissed or index > self.dismissed_at.get(finding, len(self.turns)):
+                    found.add(finding)
+        return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -144,7 +154,11 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
         if latest.answer == NO and not latest.findings(PRESENT):
             # The sign asked about is set aside; what else the message said still counts
             # ("his eye is sore and red": not infected, but still seen soon).
-            settled = replace(episode, pending=None, dismissed=episode.dismissed | episode.pending.findings)
+            now = len(episode.turns) - 1
+            settled = replace(
+                episode, pending=None, dismissed=episode.dismissed | episode.pending.findings,
+                dismissed_at={**episode.dismissed_at, **{finding: now for finding in episode.pending.findings}},
+            )
             earlier = episode.turns[-2].findings(PRESENT) if len(episode.turns) > 1 else frozenset()
             # "red" or "swollen" alone in the message asked about is still unclear: its own
             # question before any advice ("on steroids, a spot getting red and puffy": the

@@ -311,6 +311,27 @@ def test_a_past_sign_that_is_over_does_not_stick() -> None:
     assert level(decide(events, COMPLETE, done=True)) == "self_care"
 
 
+def test_a_sign_set_aside_by_no_counts_again_when_a_later_message_states_it() -> None:
+    """Round 7's safety review: "she had a seizure last year" -> "no, it's over" silenced
+    "she is having a seizure right now" for the rest of the session."""
+    events = [*start(), user("she had a seizure last year", ("seizure", "historical"), baby=True),
+              inserted("utter_check_still_present", clarify="still_present", findings=["seizure"]),
+              ActionExecuted(LISTEN), user("no", intent="deny", answer="no")]
+    assert level(decide(events)) is None
+    later = [*events, bot("utter_ask_what_is_milia"), ActionExecuted(LISTEN),
+             user("she is having a seizure right now", ("seizure", None), baby=True)]
+    assert level(decide(later)) == "emergency"
+
+
+def test_a_sign_set_aside_by_no_stays_aside_in_the_answer_itself() -> None:
+    """The answer that sets the sign aside does not bring it back ("no, the fit was last year")."""
+    events = [*start(), user("she had a fit last year", ("seizure", "historical"), baby=True),
+              inserted("utter_check_still_present", clarify="still_present", findings=["seizure"]),
+              ActionExecuted(LISTEN), user("no", intent="deny", answer="no"), bot("utter_start_questionnaire"),
+              bot("triage_form"), ActiveLoop(None)]
+    assert level(decide(events, COMPLETE, done=True)) == "self_care"
+
+
 def test_red_alone_asks_about_infection() -> None:
     events = [*start(), user("a red bump", ("redness_unclear", None))]
     action = decide(events)
