@@ -164,8 +164,8 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
             # question before any advice ("on steroids, a spot getting red and puffy": the
             # emergency question first, then is it hot, oozing or spreading?).
             unclear = (earlier & table.clarify_findings) - settled.confirmed - settled.dismissed
-            if unclear and episode.pending.kind not in {table.clarify_kind_of[f] for f in unclear}:
-                return _ask_unclear(unclear, table)
+            if unclear and episode.pending.kind != "infection_check":
+                return _ask("infection_check", unclear, table)
             return _interrupting_decision(settled, table, earlier) or SafetyAction(
                 "resume", findings=episode.pending.findings
             )
@@ -188,7 +188,7 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
         return doubted
     unclear = (latest.findings(PRESENT) & table.clarify_findings) - episode.confirmed
     if unclear:
-        return _ask_unclear(unclear, table)
+        return _ask("infection_check", unclear, table)
     if at_once is not None:
         return at_once
     by_age = _question_for_age(episode, table, latest.findings(PRESENT))
@@ -267,12 +267,6 @@ def _question_for_age(episode: Episode, table: TriageTable, present: frozenset[s
         if would is not None and (episode.level is None or table.rank(would) < table.rank(episode.level)):
             return _ask(when.ask, {when.about}, table)
     return None
-
-
-def _ask_unclear(unclear: frozenset[str], table: TriageTable) -> SafetyAction:
-    """The question for findings unclear on their own, one kind at a time (in file order)."""
-    kind = next(table.clarify_kind_of[f] for f in table.clarify_kind_of if f in unclear)
-    return _ask(kind, {f for f in unclear if table.clarify_kind_of[f] == kind}, table)
 
 
 def _ask(kind: str, findings: Iterable[str], table: TriageTable) -> SafetyAction:

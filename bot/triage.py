@@ -68,8 +68,6 @@ class TriageTable:
     clarify_findings: frozenset[str] = frozenset()
     # Clarifying questions: kind -> {ask: response, yes: finding or "asked", unclear: ...}.
     clarify: dict[str, dict[str, str]] = field(default_factory=dict)
-    # The question each unclear finding asks (``clarify_findings`` as a mapping).
-    clarify_kind_of: dict[str, str] = field(default_factory=dict)
     # The "if this happens, do that" response for hypothetical signs: by finding or by level.
     conditional: dict[str, str] = field(default_factory=dict)
     # Questionnaire questions about signs: the answer a reply that only denies signs gives.
@@ -128,12 +126,7 @@ def parse_table(raw: dict) -> TriageTable:
         default_finding = questionnaire.pop("default_finding", None)
         explained = frozenset(questionnaire.pop("explained_by_named_signs", []))
         deferred = frozenset(raw.get("deferred_findings", []))
-        # a list (each asks "infection_check") or a mapping finding -> clarify kind
-        raw_unclear = raw.get("clarify_findings") or {}
-        if not isinstance(raw_unclear, dict):
-            raw_unclear = {finding: "infection_check" for finding in raw_unclear}
-        clarify_kind_of = {str(finding): str(kind) for finding, kind in raw_unclear.items()}
-        clarify_findings = frozenset(clarify_kind_of)
+        clarify_findings = frozenset(raw.get("clarify_findings", []))
         clarify = {
             str(kind): {str(k): str(v) for k, v in spec.items()} for kind, spec in (raw.get("clarify") or {}).items()
         }
@@ -170,9 +163,6 @@ def parse_table(raw: dict) -> TriageTable:
         raise TriageRulesError(f"no advice response for levels {sorted(missing)}")
     if not safety_net_levels <= set(levels):
         raise TriageRulesError("safety_net_levels names an unknown level")
-    unknown_kinds = set(clarify_kind_of.values()) - set(clarify)
-    if unknown_kinds:
-        raise TriageRulesError(f"clarify_findings ask unknown questions: {sorted(unknown_kinds)}")
     table = TriageTable(
         levels,
         tuple(rules),
@@ -184,10 +174,9 @@ def parse_table(raw: dict) -> TriageTable:
         deferred,
         clarify_findings,
         clarify,
-        conditional=conditional,
-        denial_answers=denial_answers,
-        clarify_when=clarify_when,
-        clarify_kind_of=clarify_kind_of,
+        conditional,
+        denial_answers,
+        clarify_when,
     )
     if not set(denial_answers) <= set(table.questionnaire):
         raise TriageRulesError(f"denial_answers names a slot the questionnaire does not ask: {sorted(denial_answers)}")

@@ -100,7 +100,7 @@ def test_the_clinical_thresholds_are_the_briefs() -> None:
     assert Thresholds.band(thresholds.age_bands, 92) == "infant"
     assert Thresholds.band(thresholds.age_bands, 366) == "child"
     assert Thresholds.band(thresholds.duration_bands, 27) == "under_4_weeks"
-    assert thresholds.clarify_findings == {"redness_unclear", "puffy_eyelid"}
+    assert thresholds.clarify_findings == {"redness_unclear"}
     assert {"fever", "meningitis_sign", "eye_emergency", "non_blanching_rash"} <= thresholds.emergency_findings
 
 

@@ -30,7 +30,6 @@ OPTIONAL = {"age": "age_group", "duration": "duration", "site": "body_site", "au
 # The finding ids the detector must be able to emit (the brief's list; not the
 # questionnaire's checklist_*/persistent_*/typical_milia).
 DETECTED_FINDINGS = {
-    "puffy_eyelid",
     "fever",
     "non_blanching_rash",
     "breathing_difficulty",
@@ -166,10 +165,10 @@ def test_detector_emits_exactly_the_detected_findings(detector: RedFlagDetector)
 
 
 def test_detected_findings_all_have_triage_rules() -> None:
-    """Every finding has a rules row, except those that ask a question instead (redness_unclear, puffy_eyelid)."""
-    assert DETECTED_FINDINGS - {"redness_unclear", "puffy_eyelid"} <= load_table().findings
+    """Every finding has a rules row, except redness_unclear, which asks a question instead."""
+    assert DETECTED_FINDINGS - {"redness_unclear"} <= load_table().findings
     assert all(rule.finding != "redness_unclear" for rule in load_table().rules), "it asks, it has no level"
-    assert {"redness_unclear", "puffy_eyelid"} <= set(load_rules_file()["clarify_findings"])
+    assert "redness_unclear" in load_rules_file()["clarify_findings"]
 
 
 # -------------------------------------------------------------- pattern file checks

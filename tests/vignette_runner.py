@@ -14,8 +14,6 @@ case's label, the way the person who wrote the case would:
   emergency advice.
 * ``infection_check`` (red alone: is it hot, swollen, oozing or spreading?): "yes" when
   the case is urgent or emergency.
-* ``eyelid_check`` (puffy eyelids alone: red, hot or painful, shut, or a fever?): "yes"
-  when the case is urgent or emergency.
 * ``still_present`` (a sign that may be over): "yes" when the case is at soon or above.
 * ``fever_rash_check`` (a fever in an older child or adult: a new rash spreading?): "yes"
   when the case is urgent or emergency.
@@ -47,7 +45,6 @@ HARMLESS = "none"
 ANSWER_YES_WHEN = {
     "danger_signs": {"emergency"},
     "infection_check": {"emergency", "urgent"},
-    "eyelid_check": {"emergency", "urgent"},
     "still_present": {"emergency", "urgent", "soon"},
     "fever_rash_check": {"emergency", "urgent"},
     "sign_now": {"emergency", "urgent", "soon"},

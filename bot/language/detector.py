@@ -109,7 +109,6 @@ class RedFlagDetector:
         self._unreadable = dict(config["unreadable"])
         self._fever = dict(config["temperature"]["emits"])
         self._infection = dict(config["infection"])
-        self._softened = [dict(rule) for rule in config.get("softened", [])]
         lookup = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # word forms -> lemmas
         known = {str(lemma) for lemma in lookup.values()} | compiler.words | self.signs.phrase_words
         known |= english_words()
@@ -138,7 +137,6 @@ class RedFlagDetector:
     def red_flag_values(self) -> frozenset[str]:
         """Every red-flag id the detector can emit (for coverage tests)."""
         values = set(self.signs.values("red_flag")) | {self._fever["value"]}
-        values |= {str(rule["becomes"]) for rule in self._softened}
         return frozenset(values | {self._infection["sign"], self._infection["unclear"]})
 
     # --- detection ----------------------------------------------------------------
@@ -196,7 +194,6 @@ class RedFlagDetector:
             hits += self._apply_context(match_doc, self._maybe_temperatures(match_doc, hits, readings, found.harmless))
         hits = self._mark_weak_spellings(hits, corrections)
         hits = self._combine_infection_cues(hits, explained)
-        hits = self._soften(match_doc, hits)
         entities = to_entities(doc, original, single_values(hits, self._single_value), self._longest_span)
         return share_overlapping_spans(self._add_baby_mention(entities) if baby else entities, original)
 
@@ -344,36 +341,6 @@ class RedFlagDetector:
             else h
             for h in hits
         ]
-
-    def _soften(self, doc: Doc, hits: list[Hit]) -> list[Hit]:
-        """A sign said only with a mild word becomes the finding that asks about it (``softened``).
-
-        "Puffy eyes every morning" is how tired or crying eyes are described; a red,
-        sore or shut eyelid is the brief's urgent sign. Only the sign's own words count.
-        """
-        if not self._softened:
-            return hits
-        def rule_of(hit: Hit) -> Optional[Mapping[str, Any]]:
-            if hit.entity != RED_FLAG or hit.role is not None:
-                return None
-            return next((r for r in self._softened if hit.value == r["finding"]), None)
-
-        def mild(hit: Hit, rule: Mapping[str, Any]) -> bool:
-            words = {token.lower_ for token in doc[hit.start:hit.end]}
-            return bool(words & set(rule["mild"])) and not words & set(rule["unless"])
-
-        out = []
-        for hit in hits:
-            rule = rule_of(hit)
-            if rule is not None and mild(hit, rule) and not any(
-                # the same sign said more strongly in the message ("can't open it, the lid is all
-                # puffed up") keeps it
-                other is not hit and rule_of(other) is rule and not mild(other, rule)
-                for other in hits
-            ):
-                hit = replace(hit, value=rule["becomes"])
-            out.append(hit)
-        return out
 
     def _combine_infection_cues(self, hits: list[Hit], explained: Iterable[str] = ()) -> list[Hit]:
         """Redness with a second sign is an infection sign; a lone cue asks a question.
