@@ -42,6 +42,9 @@ DESCRIBING_INTENTS = frozenset({"describe_symptoms"})
 DESCRIBING_ENTITIES = ("body_site", "duration")
 YES_INTENTS = frozenset({"affirm"})
 NO_INTENTS = frozenset({"deny"})
+# The detector's finding for a sign the person denied ("no fever", "they don't hurt";
+# bot/resources/red_flags.yml `denied`).
+DENIED_SIGN = "denied_sign"
 
 
 def is_inserted(event: Event) -> bool:
@@ -95,7 +98,18 @@ def answer_of(message: UserUttered) -> Optional[str]:
         return YES
     if intent in NO_INTENTS or answers == {NO}:
         return NO
+    if denies_signs_only(message.entities or []):
+        return NO  # "they don't hurt", "no fever": a no in words (the contract's inform)
     return None
+
+
+def denies_signs_only(entities: Sequence[dict]) -> bool:
+    """The message denies signs ("not red, no fever") and names none as present, past or possible."""
+    if any(e.get("entity") == "unsure" for e in entities):
+        return False
+    if any(e.get("entity") == "red_flag" for e in entities):
+        return False
+    return any(e.get("entity") == "finding" and e.get("value") == DENIED_SIGN for e in entities)
 
 
 def user_turn(message: UserUttered) -> UserTurn:
