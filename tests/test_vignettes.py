@@ -98,9 +98,13 @@ NOT_REACHED = {
     "vignettes_blind_15.yml": "blind first run (fd8fd3c, with the emergency question of the context reader, since "
                               "reverted after a safety review): single emergency recall 96.7% (2 of 61: 'bb 4 wks temp "
                               "38.2', a nephew 'tiny, a few weeks maybe' at 38.9), soon 92.5%, over-triage 6.7% (8 of "
-                              "120), over-escalated by >1 level 3.0%. Now (read, c589e7c): single recall 100/100/100%, "
-                              "over-triage 10.8% (13 of 120: emergency words in stories, courses, idioms, weather), "
-                              "over-escalated by >1 level 4.8%; conversations exact 69.1% as written (100% finished)",
+                              "120), over-escalated by >1 level 3.0%. Now (read, after the withdrawals): single recall "
+                              "100/100/100%, over-triage 12.5% (15 of 120), over-escalated by >1 level 5.5%; "
+                              "conversations exact 69.1% as written (100% finished)",
+    "vignettes_blind_16.yml": "blind first run (dfcb5aa, round 7's final triage code): single recall 100/100/92.5%, "
+                              "over-triage 14.8% (18 of 122), exact 91.2%, over-escalated by >1 level 6.6%; "
+                              "conversations soon 87.5%, over-triage 7.4%, exact 84.7%. Now (read): single soon 100%, "
+                              "over-triage 7.4% (9 of 122), over-escalated by >1 level 3.3%; conversations unchanged",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
