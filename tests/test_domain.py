@@ -50,6 +50,15 @@ def test_triage_responses_name_the_level_and_end_with_the_reminder(level: str) -
             assert "{medical_line}" in text
 
 
+def test_the_still_present_question_counts_the_last_24_hours() -> None:
+    """Round 7's review: "no, it stopped" after a first fit, or a young baby's fever from
+    last night, must not set the sign aside; the question asks about the last 24 hours."""
+    for variant in RESPONSES["utter_check_still_present"]:
+        assert "last 24 hours" in variant["text"]
+        titles = [button["title"] for button in variant["buttons"]]
+        assert any("24 hours" in title for title in titles) and any("longer ago" in title for title in titles)
+
+
 def test_emergency_advice_opens_with_calling_the_number_now() -> None:
     """The first sentence says what to do: call the configured number now."""
     for variant in RESPONSES["utter_triage_emergency"]:
