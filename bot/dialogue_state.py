@@ -98,18 +98,10 @@ def answer_of(message: UserUttered) -> Optional[str]:
         return YES
     if intent in NO_INTENTS or answers == {NO}:
         return NO
-    if denies_signs_only(message.entities or []):
-        return NO  # "they don't hurt", "no fever": a no in words (the contract's inform)
+    # A denial in words without "no" ("they don't hurt", "she isn't floppy") is no usable
+    # answer: the more urgent reading (round 7's third review: counting it as "no" let
+    # "she isn't floppy" answer the whole emergency-signs list).
     return None
-
-
-def denies_signs_only(entities: Sequence[dict]) -> bool:
-    """The message denies signs ("not red, no fever") and names none as present, past or possible."""
-    if any(e.get("entity") == "unsure" for e in entities):
-        return False
-    if any(e.get("entity") == "red_flag" for e in entities):
-        return False
-    return any(e.get("entity") == "finding" and e.get("value") == DENIED_SIGN for e in entities)
 
 
 def user_turn(message: UserUttered) -> UserTurn:
