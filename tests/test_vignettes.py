@@ -103,8 +103,9 @@ NOT_REACHED = {
                               "conversations exact 69.1% as written (100% finished)",
     "vignettes_blind_16.yml": "blind first run (dfcb5aa, round 7's final triage code): single recall 100/100/92.5%, "
                               "over-triage 14.8% (18 of 122), exact 91.2%, over-escalated by >1 level 6.6%; "
-                              "conversations soon 87.5%, over-triage 7.4%, exact 84.7%. Now (read): single soon 100%, "
-                              "over-triage 7.4% (9 of 122), over-escalated by >1 level 3.3%; conversations unchanged",
+                              "conversations soon 87.5%, over-triage 7.4%, exact 84.7%. Now (read; its mends withdrawn "
+                              "after a safety review): single soon 92.5%, over-triage 13.9% (17 of 122), "
+                              "over-escalated by >1 level 6.2%; conversations unchanged",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
