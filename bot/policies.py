@@ -382,7 +382,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         if value is None and slot == "age_group":
             # An age in years said before the question ("is for me, 27 years"): never ask forever.
             value = self._age_said_earlier(session)
-        if value is None and slot in self._table.denial_answers and self._only_denies(tracker):
+        if value is None and slot in self._table.denial_in_words and self._only_denies(tracker):
             value = self._table.denial_answers[slot]
         if value is None:
             return None

@@ -74,6 +74,9 @@ class TriageTable:
     denial_answers: dict[str, str] = field(default_factory=dict)
     # Findings that need one clarifying question at some ages (a fever in an older child).
     clarify_when: tuple[ClarifyWhen, ...] = ()
+    # Of the denial answers, the questions a denial in words without "no" can answer
+    # ("not red, not growing"); never the emergency-signs list.
+    denial_in_words: frozenset[str] = frozenset()
 
     def rank(self, level: str) -> int:
         """0 for the most urgent level; larger is less urgent."""
@@ -132,6 +135,7 @@ def parse_table(raw: dict) -> TriageTable:
         }
         conditional = {str(k): str(v) for k, v in (raw.get("conditional") or {}).items()}
         denial_answers = {str(k): str(v) for k, v in (raw.get("denial_answers") or {}).items()}
+        denial_in_words = frozenset(str(slot) for slot in raw.get("denial_in_words") or [])
         clarify_when = tuple(
             ClarifyWhen(str(row["finding"]), frozenset(row["age_groups"]), str(row["ask"]), str(row["about"]))
             for row in raw.get("clarify_when") or []
@@ -177,7 +181,10 @@ def parse_table(raw: dict) -> TriageTable:
         conditional,
         denial_answers,
         clarify_when,
+        denial_in_words=denial_in_words,
     )
+    if not denial_in_words <= set(denial_answers):
+        raise TriageRulesError(f"denial_in_words names a slot without a denial answer: {sorted(denial_in_words)}")
     if not set(denial_answers) <= set(table.questionnaire):
         raise TriageRulesError(f"denial_answers names a slot the questionnaire does not ask: {sorted(denial_answers)}")
     for kind, spec in clarify.items():

@@ -233,6 +233,19 @@ def test_a_reply_that_only_denies_signs_answers_the_question(say, new_sender) ->
     assert any(is_response(reply, "utter_triage_self_care") for reply in replies), replies
 
 
+def test_denying_one_emergency_sign_does_not_answer_the_whole_list(say, new_sender) -> None:
+    """Round 7's third review: "she isn't floppy" denies one sign of ten; the emergency-signs
+    question needs a "no" or "none" and is asked again."""
+    sender = new_sender()
+    say(sender, "my 3 week old has tiny white spots on her nose since birth, should I worry")
+    tap(say, sender, *NEWBORN_FACE_SINCE_BIRTH)
+    replies = say(sender, "she isnt floppy")
+    assert not any(is_response(reply, "utter_ask_warning_signs") for reply in replies), replies
+    assert not any(is_response(reply, "utter_triage_self_care") for reply in replies), replies
+    replies = say(sender, "no, none of those")
+    assert any(is_response(reply, "utter_ask_warning_signs") for reply in replies), replies
+
+
 def test_a_denial_with_a_sign_is_not_a_no(say, new_sender) -> None:
     sender = new_sender()
     say(sender, "my 3 week old has tiny white spots on her nose since birth, should I worry")

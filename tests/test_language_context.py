@@ -109,6 +109,14 @@ def test_a_cue_inside_a_sign_modifies_nothing(context: ConTextMatcher, nlp: Lang
     assert [context.outcome(c) for c in result.categories] == ["present", "present"]
 
 
+def test_overlapping_terminators_all_stay(context: ConTextMatcher, nlp: Language) -> None:
+    """Round 7's third review: the clause break ", she's" used to prune the comma, so a record
+    that ends at a comma ran on into the next clause (a thermometer, then the baby's reading)."""
+    doc = nlp("the room was 30 degrees, she's 38.6")
+    categories = {m.rule.category for m in context.find_modifiers(doc, []) if m.start == 5}
+    assert "COMMA" in categories and categories & {"CLAUSE", "PRESENT_TENSE"}, categories
+
+
 def test_allowed_types_limit_a_rule(context: ConTextMatcher) -> None:
     """Exercise explains breathlessness, not a seizure."""
     assert context.classify("after running he had a seizure", "seizure", "seizure") == "present"

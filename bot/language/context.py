@@ -191,10 +191,12 @@ class ConTextMatcher:
     def find_modifiers(self, doc: Doc, targets: Sequence[Target]) -> list[Modifier]:
         """Matches after the longest-wins pruning, without PSEUDO and without cues inside a sign.
 
-        Of overlapping modifiers the longest wins, and of overlapping terminators;
-        a terminator never removes a modifier (it only ends scopes). Records matching
-        the very same words all stay (one phrase may look both ways with different
-        scopes).
+        Of overlapping modifiers the longest wins. Terminators all stay: each only ends
+        scopes, and pruning one let a record's scope run on (round 7's third review: the
+        clause break ", she's" removed the comma, so "a bath thermometer, she's 38.6"
+        carried the harmless scope onto the baby's own reading). A terminator never
+        removes a modifier. Records matching the very same words all stay (one phrase may
+        look both ways with different scopes).
         """
         found = [
             Modifier(self.rules[self._ids[match_id]], start, end)
@@ -209,6 +211,7 @@ class ConTextMatcher:
                 or other.end <= modifier.start
                 or (modifier.start, modifier.end) == (other.start, other.end)
                 or terminates != (other.rule.direction == "TERMINATE")
+                or terminates  # terminators never prune each other
                 for other in kept
             ):
                 kept.append(modifier)
