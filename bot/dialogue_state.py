@@ -42,9 +42,6 @@ DESCRIBING_INTENTS = frozenset({"describe_symptoms"})
 DESCRIBING_ENTITIES = ("body_site", "duration")
 YES_INTENTS = frozenset({"affirm"})
 NO_INTENTS = frozenset({"deny"})
-# The detector's finding for a sign the person denied ("no fever", "they don't hurt";
-# bot/resources/red_flags.yml `denied`).
-DENIED_SIGN = "denied_sign"
 
 
 def is_inserted(event: Event) -> bool:
@@ -168,28 +165,21 @@ def build_episode(
     view = SessionView(list(events), {response: level for level, response in table.advice.items()})
     episode_events = view.events[view.episode_start():]
     turns: list[UserTurn] = []
-    exchanges: list[tuple[Pending, Optional[str]]] = []
-    answered_at: list[int] = []  # the turn index of each exchange's answer
+    exchanges: list[tuple[Pending, Optional[str], int]] = []  # question, answer, the answer's turn
     asked: Optional[Pending] = None
     for event in episode_events:
         if isinstance(event, UserUttered):
             turn = user_turn(event)
             turns.append(turn)
             if asked is not None:
-                exchanges.append((asked, turn.answer))
-                answered_at.append(len(turns) - 1)
+                exchanges.append((asked, turn.answer, len(turns) - 1))
             asked = None
         elif isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
             asked = (clarify_of(event) or asked) if is_inserted(event) else None
     pending = None
     if exchanges and _latest_user_answers_question(episode_events):
-        pending, _ = exchanges.pop()
-        answered_at.pop()
-    confirmed, dismissed = settle(exchanges, table)
-    dismissed_at = {
-        finding: index for (asked_then, _), index in zip(exchanges, answered_at, strict=True)
-        for finding in asked_then.findings if finding in dismissed
-    }
+        pending, _, _ = exchanges.pop()
+    confirmed, dismissed_at = settle(exchanges, table)
     levels = view.advice_given(episode_events)
     decision_slot_names = set(decision_slots(table))
     return Episode(
@@ -198,7 +188,6 @@ def build_episode(
         level=table.most_urgent(*levels),
         pending=pending,
         confirmed=confirmed,
-        dismissed=dismissed,
         dismissed_at=dismissed_at,
         questionnaire_done=questionnaire_done,
         answers_now=_answers_since_last_user_message(episode_events, decision_slot_names - {"triage_level"}),

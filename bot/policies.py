@@ -46,7 +46,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.dialogue_state import (
     CLARIFY_KEY,
-    DENIED_SIGN,
     FINDINGS_KEY,
     INSERTED_KEY,
     START_QUESTIONNAIRE,
@@ -72,6 +71,8 @@ from bot.settings import load_settings
 from bot.triage import load_table
 
 NOT_UNDERSTOOD = "utter_answer_not_understood"
+# The detector's finding for a sign the person denied (bot/resources/red_flags.yml `denied`).
+DENIED_SIGN = "denied_sign"
 # The questionnaire's "not sure" answer (the `unsure` entity filled into a slot).
 UNSURE = "unsure"
 FALLBACK_RESPONSE = "utter_default"

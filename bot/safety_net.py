@@ -87,9 +87,9 @@ class Episode:
     level: Optional[str] = None  # the most urgent advice given in this episode so far
     pending: Optional[Pending] = None
     confirmed: frozenset[str] = frozenset()  # findings confirmed by a clarifying answer
-    dismissed: frozenset[str] = frozenset()  # findings a clarifying "no" set aside
-    # the turn (index in ``turns``) of the latest "no" that set each finding aside: a later
-    # turn that states the sign as present counts again ("no, it's over" ... "she's fitting now")
+    # findings a clarifying "no" set aside, each with the turn (index in ``turns``) of that
+    # "no": a later turn that states the sign as present counts again ("no, it's over" ...
+    # "she's fitting now")
     dismissed_at: Mapping[str, int] = field(default_factory=dict)
     questionnaire_done: bool = False  # the questionnaire has just asked its last question
     answers_now: Mapping[str, Any] = field(default_factory=dict)  # decision slots the latest message set
@@ -98,6 +98,11 @@ class Episode:
     @property
     def latest(self) -> UserTurn:
         return self.turns[-1] if self.turns else UserTurn()
+
+    @property
+    def dismissed(self) -> frozenset[str]:
+        """Findings a clarifying "no" set aside."""
+        return frozenset(self.dismissed_at)
 
     @property
     def mentions_baby(self) -> bool:
@@ -112,9 +117,7 @@ class Episode:
         """
         found: set[str] = set(self.confirmed - self.dismissed)
         for index, turn in enumerate(self.turns):
-            for finding in turn.findings(PRESENT):
-                if finding not in self.dismissed or index > self.dismissed_at.get(finding, len(self.turns)):
-                    found.add(finding)
+            found |= {finding for finding in turn.findings(PRESENT) if index > self.dismissed_at.get(finding, -1)}
         return frozenset(found)
 
 
@@ -156,7 +159,7 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
             # ("his eye is sore and red": not infected, but still seen soon).
             now = len(episode.turns) - 1
             settled = replace(
-                episode, pending=None, dismissed=episode.dismissed | episode.pending.findings,
+                episode, pending=None,
                 dismissed_at={**episode.dismissed_at, **{finding: now for finding in episode.pending.findings}},
             )
             earlier = episode.turns[-2].findings(PRESENT) if len(episode.turns) > 1 else frozenset()
@@ -296,21 +299,24 @@ def _conditional_response(findings: Iterable[str], episode: Episode, table: Tria
     return table.conditional.get(level) if level else None
 
 
-def settle(exchanges: Iterable[tuple[Pending, Optional[str]]], table: TriageTable) -> tuple[frozenset, frozenset]:
+def settle(
+    exchanges: Iterable[tuple[Pending, Optional[str], int]], table: TriageTable
+) -> tuple[frozenset[str], dict[str, int]]:
     """Findings confirmed and set aside by the clarifying questions already answered.
 
-    Each exchange is a question and the answer that followed it ("yes", "no" or None for
-    an answer that was neither): "no" sets the findings aside, anything else takes the
-    more urgent reading, exactly as :func:`decide_next` did when it answered.
+    Each exchange is a question, the answer that followed it ("yes", "no" or None for an
+    answer that was neither) and the turn of that answer: "no" sets the findings aside
+    (until a later turn states them again), anything else takes the more urgent reading,
+    exactly as :func:`decide_next` did when it answered.
     """
     confirmed: set[str] = set()
-    dismissed: set[str] = set()
-    for pending, answer in exchanges:
+    dismissed_at: dict[str, int] = {}
+    for pending, answer, turn in exchanges:
         if answer == NO:
-            dismissed |= pending.findings
+            dismissed_at.update({finding: turn for finding in pending.findings})
         else:
             confirmed |= _reading_of(pending, answer, table)
-    return frozenset(confirmed), frozenset(dismissed - confirmed)
+    return frozenset(confirmed), {f: turn for f, turn in dismissed_at.items() if f not in confirmed}
 
 
 def entity_signs(entities: Entities) -> frozenset[Sign]:

@@ -205,13 +205,11 @@ class ConTextMatcher:
         found.sort(key=lambda m: (-(m.end - m.start), m.start, self._order[id(m.rule)]))
         kept: list[Modifier] = []
         for modifier in found:
-            terminates = modifier.rule.direction == "TERMINATE"
-            if all(
+            if modifier.rule.direction == "TERMINATE" or all(
                 modifier.end <= other.start
                 or other.end <= modifier.start
                 or (modifier.start, modifier.end) == (other.start, other.end)
-                or terminates != (other.rule.direction == "TERMINATE")
-                or terminates  # terminators never prune each other
+                or other.rule.direction == "TERMINATE"
                 for other in kept
             ):
                 kept.append(modifier)

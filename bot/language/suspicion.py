@@ -186,7 +186,6 @@ class SignSuspicion:
             return []
         return [Entity(RED_FLAG, found.finding, 0, len(text), text, role=SUSPECTED)]
 
-
     def only_answers(self, text: str) -> bool:
         """True for words that only give an age or a time ("she's 4 and a half", "he is 14"): an answer.
 
