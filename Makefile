@@ -18,10 +18,11 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SPACY_MODEL := build/spacy-en/meta.json
 MODEL_STAMP := models/.trained
-# Anything the model is built from: training data, domain, config, and the Python and data
-# files of the bot's own components (a change to any of them retrains; Rasa's cache keeps
-# the unchanged parts).
-TRAIN_INPUTS := $(shell find data domain bot -type f \( -name '*.yml' -o -name '*.py' \) -not -path 'bot/widget/*') config.yml
+# Anything the model is built from: training data, domain, config, the Python and data
+# files of the bot's own components, and the blind triage sets the context reader is fitted
+# from (a change to any of them retrains; Rasa's cache keeps the unchanged parts).
+TRAIN_INPUTS := $(shell find data domain bot -type f \( -name '*.yml' -o -name '*.py' \) -not -path 'bot/widget/*') \
+                $(wildcard tests/data/vignettes_blind*.yml) config.yml
 BOT_PORT ?= 5005
 # The chat channels listen on loopback unless told otherwise (put a TLS proxy in front,
 # or `make run BOT_HOST=0.0.0.0`). Rasa's HTTP API is off; `make run MILIA_API=1` turns

@@ -165,8 +165,7 @@ def test_a_failing_reader_leaves_the_signs_present(caplog: pytest.LogCaptureFixt
         def doubted(self, *args: Any) -> list[int]:
             raise RuntimeError("defect")
 
-    component = SignContextCheck({})
-    component._reader = Broken()  # type: ignore[assignment]
+    component = SignContextCheck({}, reader=Broken())  # type: ignore[arg-type]
     found = component.process([message("my sister's baby was really sleepy with a cold years ago lol, anyway",
                                        red_flag("unusually_sleepy"))])
     assert "role" not in found[0].get(ENTITIES)[0]

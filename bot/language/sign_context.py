@@ -119,16 +119,28 @@ class SignContextReader:
     """The trained reader and the rule that turns its answer into doubt."""
 
     def __init__(self, settings: ContextSettings, examples: list[Example], mask: Masker) -> None:
-        self.settings = settings
-        self._mask = mask
         rows = [(mask(example.text), example.harmless) for example in examples]
         usable = [(features(*masked), harmless) for masked, harmless in rows if masked[1]]
         if len({harmless for _, harmless in usable}) < 2:
             raise PatternFileError("sign_context.yml: the examples need harmless and real messages with signs")
-        self.model = build_model(settings.model)
-        self.model.fit([text for text, _ in usable], [harmless for _, harmless in usable])
-        self._harmless_column = list(self.model[-1].classes_).index(True)
-        self.trained_on = len(usable)
+        model = build_model(settings.model)
+        model.fit([text for text, _ in usable], [harmless for _, harmless in usable])
+        self._adopt(settings, model, mask)
+
+    @classmethod
+    def fitted(cls, settings: ContextSettings, model: Pipeline, mask: Masker) -> SignContextReader:
+        """The reader around a model fitted earlier (by ``rasa train``, stored in the Rasa model)."""
+        reader = cls.__new__(cls)
+        reader._adopt(settings, model, mask)
+        return reader
+
+    def _adopt(self, settings: ContextSettings, model: Pipeline, mask: Masker) -> None:
+        if sorted(model[-1].classes_) != [False, True]:
+            raise PatternFileError("sign_context: the fitted model must answer harmless or not")
+        self.settings = settings
+        self._mask = mask
+        self.model = model
+        self._harmless_column = list(model[-1].classes_).index(True)
 
     def harmless_probability(self, text: str) -> Optional[float]:
         """How likely the signs in ``text`` are told in a harmless context; None when it holds no sign."""

@@ -146,12 +146,25 @@ class SignSuspicion:
         known = set(settings.danger_categories) | settings.other_categories
         if categories != known:
             raise PatternFileError(f"sign phrasings: categories {sorted(categories ^ known)} do not match the settings")
-        self.settings = settings
-        self.model = build_model(settings.model)
-        self.model.fit([normal(text) for text, _ in phrasings], [category for _, category in phrasings])
-        classifier = self.model[-1]
-        classifier.coef_ = np.asfortranarray(classifier.coef_)  # fast scoring, same values
+        model = build_model(settings.model)
+        model.fit([normal(text) for text, _ in phrasings], [category for _, category in phrasings])
+        self._adopt(settings, model)
+
+    @classmethod
+    def fitted(cls, settings: SuspicionSettings, model: Pipeline) -> SignSuspicion:
+        """The reader around a model fitted earlier (by ``rasa train``, stored in the Rasa model)."""
+        reader = cls.__new__(cls)
+        reader._adopt(settings, model)
+        return reader
+
+    def _adopt(self, settings: SuspicionSettings, model: Pipeline) -> None:
+        classifier = model[-1]
         classes = list(classifier.classes_)
+        if set(classes) != set(settings.danger_categories) | settings.other_categories:
+            raise PatternFileError("sign suspicion: the fitted model's categories do not match the settings")
+        classifier.coef_ = np.asfortranarray(classifier.coef_)  # fast scoring, same values
+        self.settings = settings
+        self.model = model
         self._danger = [(classes.index(c), c) for c in sorted(settings.danger_categories)]
 
     @property

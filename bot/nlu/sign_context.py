@@ -4,7 +4,8 @@ Runs after the red-flag detector and the sign suspicion. When a message's presen
 (red flags with no role) that would interrupt with advice are told in a context the
 reader judges harmless ("my sister's boy went blue once, anyway..."), their role becomes
 ``doubtful``: the safety net then asks before advising. A thin adapter: the decision and
-its settings live in ``bot/language/sign_context.py`` and ``bot/resources/sign_context.yml``.
+its settings live in ``bot/language/sign_context.py`` and ``bot/resources/sign_context.yml``;
+the reader is fitted by ``rasa train`` and stored in the model (``bot/nlu/stored_reader.py``).
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ import logging
 from pathlib import Path
 from typing import Any, Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from sklearn.pipeline import Pipeline
 
-from bot.language.sign_context import DOUBTFUL, SignContextReader, load_sign_context
+from bot.language.sign_context import DOUBTFUL, SETTINGS_PATH, SignContextReader, load_sign_context, read_settings
+from bot.nlu.stored_reader import StoredReaderComponent
 from bot.triage import load_table
 
 logger = logging.getLogger(__name__)
@@ -41,33 +40,32 @@ def interrupting_findings() -> frozenset[str]:
     )
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class SignContextCheck(GraphComponent, EntityExtractorMixin):
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
+class SignContextCheck(StoredReaderComponent[SignContextReader]):
     """Marks present signs told in a harmless-looking context as doubtful (asked about, never dropped)."""
 
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        """``settings``: the settings file (default: bot/resources/sign_context.yml)."""
-        return {"settings": None}
-
-    @staticmethod
-    def required_packages() -> list[str]:
-        return ["sklearn"]
+    def __init__(self, config: Optional[dict[str, Any]] = None, **kwargs: Any) -> None:
+        super().__init__(config, **kwargs)
+        self._doubtable = interrupting_findings()
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SignContextCheck:
-        return cls(config)
+    def input_files(cls, settings: Optional[Path]) -> list[Path]:
+        path = settings or SETTINGS_PATH
+        return [path, *read_settings(path).example_files]
 
-    def __init__(self, config: Optional[dict[str, Any]] = None) -> None:
-        settings = (config or {}).get("settings")
-        self._reader: SignContextReader = load_sign_context(Path(settings) if settings else None)
-        self._doubtable = interrupting_findings()
+    @classmethod
+    def fit_reader(cls, settings: Optional[Path]) -> SignContextReader:
+        return load_sign_context(settings)
+
+    @classmethod
+    def stored_reader(cls, settings: Optional[Path], model: Pipeline) -> SignContextReader:
+        from bot.language.detector import load_detector
+
+        return SignContextReader.fitted(read_settings(settings or SETTINGS_PATH), model, load_detector().sign_masked)
+
+    @staticmethod
+    def model_of(reader: SignContextReader) -> Pipeline:
+        return reader.model
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -76,7 +74,7 @@ class SignContextCheck(GraphComponent, EntityExtractorMixin):
             if not text or not entities:
                 continue
             try:
-                doubted = set(self._reader.doubted(text, entities, self._doubtable))
+                doubted = set(self.reader.doubted(text, entities, self._doubtable))
             except Exception:  # noqa: BLE001 - the signs stay present (advice at once): say so loudly
                 logger.exception("Sign context reader failed on a message of %d characters", len(text))
                 continue

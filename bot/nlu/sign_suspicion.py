@@ -4,54 +4,49 @@ Runs right after the red-flag detector. When the patterns found no danger sign a
 sign classifier suspects one, it adds a ``red_flag`` entity with role ``suspected``:
 the safety net then asks the emergency-signs question before anything else. A thin
 adapter: the decision and its settings live in ``bot/language/suspicion.py`` and
-``bot/resources/sign_suspicion.yml``.
+``bot/resources/sign_suspicion.yml``; the classifier is fitted by ``rasa train`` and
+stored in the model (``bot/nlu/stored_reader.py``).
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from sklearn.pipeline import Pipeline
 
-from bot.language.suspicion import SignSuspicion, load_suspicion
+from bot.language.suspicion import SUSPICION_PATH, SignSuspicion, load_suspicion, read_settings
+from bot.nlu.stored_reader import StoredReaderComponent
 
 logger = logging.getLogger(__name__)
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class SignSuspicionDetector(GraphComponent, EntityExtractorMixin):
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
+class SignSuspicionDetector(StoredReaderComponent[SignSuspicion]):
     """Adds a suspected danger sign the patterns did not read (never advice, never removal)."""
 
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        """``settings``: the settings file (default: bot/resources/sign_suspicion.yml)."""
-        return {"settings": None}
-
-    @staticmethod
-    def required_packages() -> list[str]:
-        return ["sklearn"]
+    @classmethod
+    def input_files(cls, settings: Optional[Path]) -> list[Path]:
+        path = settings or SUSPICION_PATH
+        read = read_settings(path)
+        nlu = sorted(read.nlu_folder.glob("*.yml")) if read.nlu_folder else []
+        return [path, *read.phrasing_files, *nlu]
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SignSuspicionDetector:
-        return cls(config)
+    def fit_reader(cls, settings: Optional[Path]) -> SignSuspicion:
+        return load_suspicion(settings)
 
-    def __init__(self, config: Optional[dict[str, Any]] = None) -> None:
-        settings = (config or {}).get("settings")
-        self._suspicion: SignSuspicion = load_suspicion(Path(settings) if settings else None)
+    @classmethod
+    def stored_reader(cls, settings: Optional[Path], model: Pipeline) -> SignSuspicion:
+        return SignSuspicion.fitted(read_settings(settings or SUSPICION_PATH), model)
+
+    @staticmethod
+    def model_of(reader: SignSuspicion) -> Pipeline:
+        return reader.model
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -60,7 +55,7 @@ class SignSuspicionDetector(GraphComponent, EntityExtractorMixin):
                 continue
             entities = message.get(ENTITIES, [])
             try:
-                found = self._suspicion.suspected_signs(text, entities)
+                found = self.reader.suspected_signs(text, entities)
             except Exception:  # noqa: BLE001 - the patterns already ran; say so loudly and carry on
                 logger.exception("Sign suspicion failed on a message of %d characters", len(text))
                 continue
