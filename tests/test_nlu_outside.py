@@ -185,6 +185,8 @@ LATER_SETS = {
                      "ask_what_is_milia 0.86, ask_treatment 0.87, inform_audience 0.88 < 0.90",
     "outside_M.yml": "blind first run (round 7, NLU as at fd8fd3c): accuracy 0.878; inform 0.67, describe_symptoms "
                      "0.73, deny 0.79, out_of_scope 0.83, inform_audience 0.84 and six more < 0.90",
+    "outside_N.yml": "blind first run (round 7's final NLU, 5fcc762): accuracy 0.946; describe_symptoms 0.80, "
+                     "ask_what_is_milia 0.88 < 0.90",
 }
 # Sets that meet both targets now, run unmarked. Set J's blind first run (round 5's final code,
 # d08475c): accuracy 0.954 (the target), but ask_what_is_milia 0.88 and ask_newborn_milia 0.89 < 0.90;

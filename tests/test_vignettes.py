@@ -17,7 +17,9 @@ fixes), ``vignettes_blind_8.yml`` (set G, sealed until one run on round 4's firs
 ``vignettes_blind_13.yml`` (set L, sealed until one run on round 6's code with the context
 reader) and ``vignettes_blind_14.yml`` (set M, sealed until one run on round 6's final
 code) and ``vignettes_blind_15.yml`` (set N, sealed until one run on round 7's first code)
-and ``vignettes_blind_16.yml`` (set O, sealed until one run on round 7's final triage code).
+and ``vignettes_blind_16.yml`` (set O, sealed until one run on round 7's final triage code)
+and ``vignettes_blind_17.yml`` (set P, sealed until one run on round 7's final code at the
+start of round 8).
 Since round 6 the blind sets' single messages, each after its first run, are also the
 context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
@@ -55,7 +57,7 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_7.yml", "vignettes_blind_8.yml", "vignettes_blind_9.yml",
            "vignettes_blind_10.yml", "vignettes_blind_11.yml", "vignettes_blind_12.yml",
            "vignettes_blind_13.yml", "vignettes_blind_14.yml", "vignettes_blind_15.yml",
-           "vignettes_blind_16.yml")
+           "vignettes_blind_16.yml", "vignettes_blind_17.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -106,6 +108,12 @@ NOT_REACHED = {
                               "conversations soon 87.5%, over-triage 7.4%, exact 84.7%. Now (read; its mends withdrawn "
                               "after a safety review): single soon 92.5%, over-triage 13.9% (17 of 122), "
                               "over-escalated by >1 level 6.2%; conversations unchanged",
+    "vignettes_blind_17.yml": "blind first run (round 7's final code, 5fcc762): single emergency recall 98.7% "
+                              "(1 of 75: a red patch 'getting bigger by the hour' with fever, read as a growing "
+                              "bump), urgent 95.0%, soon 92.0%, over-triage 6.9% (9 of 130), over-escalated by >1 "
+                              "level 2.9%; conversations exact 79.0%, over-triage 14.3%. Now (read): single urgent "
+                              "100%, soon 94.0%, over-triage 6.9%, over-escalated by >1 level 2.9%; conversations "
+                              "exact 82.3%",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -128,7 +136,7 @@ def test_vignette_counts() -> None:
     for later in ("vignettes_blind_5.yml", "vignettes_blind_6.yml", "vignettes_blind_7.yml", "vignettes_blind_8.yml",
                   "vignettes_blind_9.yml", "vignettes_blind_10.yml", "vignettes_blind_11.yml",
                   "vignettes_blind_12.yml", "vignettes_blind_13.yml", "vignettes_blind_14.yml",
-                  "vignettes_blind_15.yml", "vignettes_blind_16.yml"):
+                  "vignettes_blind_15.yml", "vignettes_blind_16.yml", "vignettes_blind_17.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
