@@ -120,7 +120,7 @@ class QuantityReader:
         if next_word in self.other_units or _word_at(span.doc, span.end) in self.other_units:
             return None
         if rule.kind == "temperature":
-            return self.read_temperature(rule.infer, span, number, unit, degree)
+            return self._span_temperature(rule.infer, span, number, unit, degree)
         if unit not in self.day_of:
             if unit is not None or rule.default_unit is None:
                 return None
@@ -152,6 +152,29 @@ class QuantityReader:
         threshold = self.thresholds.fever_at_or_above[unit]
         is_fever = number.value > threshold if below else number.value >= threshold
         return "fever" if is_fever else "normal"
+
+    def _span_temperature(
+        self, infer: str, span: Span, first: NumberRead, unit: Optional[str], degree: bool
+    ) -> Optional[str]:
+        """The span's temperature: "fever" if any of its readings is one ("37.5-38.5", "37.8 and 38.2").
+
+        Why: the number rule takes joiners and further digits into one span, and a span read
+        by its first number alone turned "temp 37.5-38.5" into a normal reading that then
+        cancelled "she feels boiling" (round 8's outside review).
+        """
+        verdicts = [self.read_temperature(infer, span, first, unit, degree)]
+        tokens = list(span)
+        offset = first.after
+        while offset < len(tokens):
+            number = self.read_number(tokens[offset:])
+            if number is None:
+                break
+            number = replace(number, index=number.index + offset, after=number.after + offset)
+            verdicts.append(self.read_temperature(infer, span, number, *self._unit_after(span, number)))
+            offset = number.after
+        if "fever" in verdicts:
+            return "fever"
+        return verdicts[0]
 
     def maybe_fever(self, doc: Doc, start: int, end: int) -> bool:
         """A bare number that is no known quantity but could be a feverish temperature.
