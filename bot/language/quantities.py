@@ -83,6 +83,10 @@ class QuantityReader:
         self._plausible = {k: tuple(v) for k, v in temperature["plausible_ranges"].items()}
         self._bare = {k: tuple(v) for k, v in temperature["bare_decimal_ranges"].items()}
         self._below_cues = [str(cue) for cue in temperature["below_cues"]]
+        later = temperature.get("later_readings") or {}
+        self._later_cues = frozenset(str(word) for word in later.get("after_words", []))
+        self._later_cue_reach = int(later.get("cue_reach", 0))
+        self._later_not_before = frozenset(str(word) for word in later.get("not_before", []))
 
     # --- spans -> readings ------------------------------------------------------------
     def read_all(self, doc: Doc, candidates: Sequence[tuple[QuantityRule, int, int]]) -> list[Reading]:
@@ -165,16 +169,40 @@ class QuantityReader:
         verdicts = [self.read_temperature(infer, span, first, unit, degree)]
         tokens = list(span)
         offset = first.after
-        while offset < len(tokens):
+        while offset < len(tokens) and self._reads_later_numbers(span, first):
             number = self.read_number(tokens[offset:])
             if number is None:
                 break
             number = replace(number, index=number.index + offset, after=number.after + offset)
-            verdicts.append(self.read_temperature(infer, span, number, *self._unit_after(span, number)))
+            if not self._is_someone_elses_number(span, number):
+                verdicts.append(self.read_temperature(infer, span, number, *self._unit_after(span, number)))
             offset = number.after
         if "fever" in verdicts:
             return "fever"
         return verdicts[0]
+
+    def _reads_later_numbers(self, span: Span, first: NumberRead) -> bool:
+        """Later numbers count only in a reading named as one ("temp 37.5-38.5"), not "bath 37-38 degrees"
+        or "the bath thermometer says 37 and 38"."""
+        doc = span.doc
+        at = span.start + first.index
+        before = {t.lower_ for t in doc[max(0, at - self._later_cue_reach) : at]}
+        return bool(before & self._later_cues) and not before & self._later_not_before
+
+    def _is_someone_elses_number(self, span: Span, number: NumberRead) -> bool:
+        """A later number that a unit or a place right after it gives to something else ("38 weeks", "110 bpm",
+        "38 degrees outside")."""
+        doc = span.doc
+        after = span.start + number.after
+        following = [t.lower_ for t in doc[after : after + 5] if t.lower_ not in self._degree_words][:3]
+        if not following:
+            return False
+        word = following[0]
+        return (
+            word in self.time_units
+            or word in self.other_units
+            or any(w in self._later_not_before for w in following)
+        )
 
     def maybe_fever(self, doc: Doc, start: int, end: int) -> bool:
         """A bare number that is no known quantity but could be a feverish temperature.
