@@ -44,6 +44,14 @@ TEMPERATURES = [  # text read by a temperature rule (as after "temp"), expected 
     ("thirty eight point five degrees", "fever"),
     ("under 38", "normal"),
     ("12", None),  # no plausible temperature
+    # every number of a reading counts (round 8): the first alone made "37.5-38.5" normal
+    ("temp 37.5-38.5", "fever"),
+    ("temp 37.8 and 38.2", "fever"),
+    ("temp 36.8 and 37.1", "normal"),
+    # ... a later number only in a reading named as one, and not one a unit or place takes
+    ("bath 37-38 degrees", "normal"),
+    ("temp 37.1 and 38 weeks", "normal"),
+    ("temp 36.9 and 38 degrees outside", "normal"),
 ]
 
 AGES = [  # (number, unit) -> age group, by the thresholds' age bands
