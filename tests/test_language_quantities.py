@@ -50,7 +50,7 @@ TEMPERATURES = [  # text read by a temperature rule (as after "temp"), expected 
     ("temp 36.8 and 37.1", "normal"),
     # ... a later number only in a reading named as one, and not one a unit or place takes
     ("bath 37-38 degrees", "normal"),
-    ("temp 37.1 and 38 weeks", "normal"),
+    ("temp 37.1 and 38 weeks", None),  # the unit after the span takes the reading
     ("temp 36.9 and 38 degrees outside", "normal"),
 ]
 
