@@ -192,12 +192,18 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     unclear = (latest.findings(PRESENT) & table.clarify_findings) - episode.confirmed
     if unclear:
         return _ask("infection_check", unclear, table)
+    historical = {f for f in latest.findings(HISTORICAL) - known if _level_if_present({f}, episode, table)}
     if at_once is not None:
-        return at_once
+        # A sign that may be over but would be more urgent if it is not ("had 38.3 last night"
+        # in a young baby) is asked about first: advice below it would silence the question
+        # (round 8's third review: a new crop of spots answered "soon" over a baby's fever).
+        worse = {
+            f for f in historical if table.rank(_level_if_present({f}, episode, table)) < table.rank(at_once.level)
+        }
+        return _ask("still_present", worse, table) if worse else at_once
     by_age = _question_for_age(episode, table, latest.findings(PRESENT))
     if by_age is not None:
         return by_age
-    historical = {f for f in latest.findings(HISTORICAL) - known if _level_if_present({f}, episode, table)}
     if historical:
         return _ask("still_present", historical, table)
     hypothetical = latest.findings(HYPOTHETICAL)

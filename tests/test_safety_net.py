@@ -295,6 +295,30 @@ def test_a_past_sign_gets_a_question_not_an_emergency() -> None:
     assert action is not None and (action.kind, action.clarify) == ("ask", "still_present")
 
 
+def test_a_past_emergency_sign_is_asked_about_before_lower_advice() -> None:
+    """Round 8's third review: a present crop of spots (soon) answered at once silenced the
+    question about a young baby's fever from last night; now the question comes first."""
+    events = [*start(), user("she was 38.5 last night, the gp checked her, overnight loads of new spots",
+                             ("fever", "historical"), ("sudden_crop", None), baby=True)]
+    action = decide(events)
+    assert action is not None and (action.kind, action.clarify) == ("ask", "still_present")
+    assert action.findings == frozenset({"fever"})
+
+
+def test_after_no_to_the_past_emergency_sign_the_lower_advice_follows() -> None:
+    events = [*start(), user("she was 38.5 last night, the gp checked her, overnight loads of new spots",
+                             ("fever", "historical"), ("sudden_crop", None), baby=True),
+              inserted("utter_check_still_present", clarify="still_present", findings=["fever"]),
+              ActionExecuted(LISTEN), user("no", intent="deny", answer="no")]
+    assert level(decide(events)) == "soon"
+
+
+def test_a_past_sign_no_more_urgent_than_the_present_one_asks_nothing_first() -> None:
+    events = [*start(), user("had a bit of redness last week, now it is oozing pus",
+                             ("redness_unclear", "historical"), ("infection_sign", None))]
+    assert level(decide(events)) == "urgent"
+
+
 def test_a_past_sign_still_present_is_advised() -> None:
     events = [*start(), user("had a fever last week", ("fever", "historical"), baby=True),
               inserted("utter_check_still_present", clarify="still_present", findings=["fever"]),

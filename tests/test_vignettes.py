@@ -111,9 +111,9 @@ NOT_REACHED = {
     "vignettes_blind_17.yml": "blind first run (round 7's final code, 5fcc762): single emergency recall 98.7% "
                               "(1 of 75: a red patch 'getting bigger by the hour' with fever, read as a growing "
                               "bump), urgent 95.0%, soon 92.0%, over-triage 6.9% (9 of 130), over-escalated by >1 "
-                              "level 2.9%; conversations exact 79.0%, over-triage 14.3%. Now (read): single urgent "
-                              "100%, soon 94.0%, over-triage 6.9%, over-escalated by >1 level 2.9%; conversations "
-                              "exact 82.3%",
+                              "level 2.9%; conversations exact 79.0%, over-triage 14.3%. Now (read; the patterns "
+                              "for its misses withdrawn after three outside reviews): singles unchanged; "
+                              "conversations exact 80.6%, over-triage 9.5%",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "

@@ -26,7 +26,7 @@ Algorithm, per message:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
@@ -164,6 +164,10 @@ class ConTextMatcher:
 
     def __init__(self, raw: Mapping[str, Any], nlp: Language, compiler: PatternCompiler):
         self.rules, self.outcomes, self._separators = parse_rules(raw)
+        self._ending_inside_signs = frozenset(str(c) for c in raw.get("still_ending_inside_signs") or [])
+        unknown = self._ending_inside_signs - {rule.category for rule in self.rules}
+        if unknown:
+            raise PatternFileError(f"still_ending_inside_signs: unknown categories {sorted(unknown)}")
         compiler.add_classes(raw.get("classes") or {})
         self._nlp = nlp
         self._matcher = Matcher(nlp.vocab, validate=True)
@@ -219,7 +223,19 @@ class ConTextMatcher:
             if m.rule.direction != "TERMINATE"
             and any(t.owns_cues and t.start <= m.start and m.end <= t.end for t in targets)
         ]
-        return sorted((m for m in kept if m.rule.direction != "PSEUDO" and m not in inside_sign), key=lambda m: m.start)
+        # A "now" inside a sign's own words modifies no sign, but it still ends the scopes it
+        # ends elsewhere: "has now halved, the nurse said ..." must not let the nurse's remark
+        # reach back to a baby's fever (round 8's third review: longer sign patterns took in
+        # "now", "still", "today", and a fever before them became history).
+        still_ending = [
+            Modifier(replace(m.rule, direction="TERMINATE"), m.start, m.end)
+            for m in inside_sign
+            if m.rule.category in self._ending_inside_signs
+        ]
+        return sorted(
+            [*(m for m in kept if m.rule.direction != "PSEUDO" and m not in inside_sign), *still_ending],
+            key=lambda m: m.start,
+        )
 
     def scope(self, doc: Doc, modifier: Modifier, modifiers: Sequence[Modifier]) -> tuple[int, int]:
         """Token range [start, end) the modifier governs."""

@@ -194,7 +194,8 @@ class QuantityReader:
         "38 degrees outside")."""
         doc = span.doc
         after = span.start + number.after
-        following = [t.lower_ for t in doc[after : after + 5] if t.lower_ not in self._degree_words][:3]
+        units = self._degree_words | set(self._temp_units)
+        following = [t.lower_ for t in doc[after : after + 5] if t.lower_ not in units][:3]
         if not following:
             return False
         word = following[0]
