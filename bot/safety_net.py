@@ -163,6 +163,15 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
                 dismissed_at={**episode.dismissed_at, **{finding: now for finding in episode.pending.findings}},
             )
             earlier = episode.turns[-2].findings(PRESENT) if len(episode.turns) > 1 else frozenset()
+            # A sign of that message that may be over is asked about next: the question just
+            # answered was about now, and "grunting in the night" is within the last 24 hours
+            # (round 8's fourth review: after "no", a young baby's grunting was lost).
+            past = {
+                f for f in (episode.turns[-2].findings(HISTORICAL) if len(episode.turns) > 1 else frozenset())
+                if f not in settled.confirmed and f not in settled.dismissed and _level_if_present({f}, settled, table)
+            }
+            if past and episode.pending.kind != "still_present":
+                return _ask("still_present", past, table)
             # "red" or "swollen" alone in the message asked about is still unclear: its own
             # question before any advice ("on steroids, a spot getting red and puffy": the
             # emergency question first, then is it hot, oozing or spreading?).

@@ -313,6 +313,20 @@ def test_after_no_to_the_past_emergency_sign_the_lower_advice_follows() -> None:
     assert level(decide(events)) == "soon"
 
 
+def test_after_no_to_the_danger_question_a_past_sign_of_that_message_is_asked_about() -> None:
+    """Round 8's fourth review: "grunting in the night ... she's got a blocked nose" asked about
+    now only; the truthful "no" lost grunting from the last 24 hours."""
+    said = user("my 5 week old was grunting in the night and shes got a blocked nose",
+                ("breathing_difficulty", "historical"), ("fever", "suspected"), baby=True)
+    first = decide([*start(), said])
+    assert first is not None and (first.kind, first.clarify) == ("ask", "danger_signs")
+    events = [*start(), said, inserted("utter_check_danger_signs", clarify="danger_signs", findings=["fever"]),
+              ActionExecuted(LISTEN), user("no", intent="deny", answer="no")]
+    action = decide(events)
+    assert action is not None and (action.kind, action.clarify) == ("ask", "still_present")
+    assert action.findings == frozenset({"breathing_difficulty"})
+
+
 def test_a_past_sign_no_more_urgent_than_the_present_one_asks_nothing_first() -> None:
     events = [*start(), user("had a bit of redness last week, now it is oozing pus",
                              ("redness_unclear", "historical"), ("infection_sign", None))]

@@ -87,6 +87,7 @@ class QuantityReader:
         self._later_cues = frozenset(str(word) for word in later.get("after_words", []))
         self._later_cue_reach = int(later.get("cue_reach", 0))
         self._later_not_before = frozenset(str(word) for word in later.get("not_before", []))
+        self._later_quoted = [tuple(str(phrase).split()) for phrase in later.get("quoted_after", [])]
 
     # --- spans -> readings ------------------------------------------------------------
     def read_all(self, doc: Doc, candidates: Sequence[tuple[QuantityRule, int, int]]) -> list[Reading]:
@@ -203,6 +204,7 @@ class QuantityReader:
             word in self.time_units
             or word in self.other_units
             or any(w in self._later_not_before for w in following)
+            or any(tuple(following[: len(quoted)]) == quoted for quoted in self._later_quoted)
         )
 
     def maybe_fever(self, doc: Doc, start: int, end: int) -> bool:
