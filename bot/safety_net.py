@@ -162,14 +162,14 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
                 episode, pending=None,
                 dismissed_at={**episode.dismissed_at, **{finding: now for finding in episode.pending.findings}},
             )
-            earlier = episode.turns[-2].findings(PRESENT) if len(episode.turns) > 1 else frozenset()
+            asked_about = episode.turns[-2] if len(episode.turns) > 1 else UserTurn()
+            earlier = asked_about.findings(PRESENT)
             # A sign of that message that may be over is asked about next: the question just
             # answered was about now, and "grunting in the night" is within the last 24 hours
             # (round 8's fourth review: after "no", a young baby's grunting was lost).
-            past = {
-                f for f in (episode.turns[-2].findings(HISTORICAL) if len(episode.turns) > 1 else frozenset())
-                if f not in settled.confirmed and f not in settled.dismissed and _level_if_present({f}, settled, table)
-            }
+            past = _levels_if_present(
+                asked_about.findings(HISTORICAL) - settled.confirmed - settled.dismissed, settled, table
+            )
             if past and episode.pending.kind != "still_present":
                 return _ask("still_present", past, table)
             # "red" or "swollen" alone in the message asked about is still unclear: its own
@@ -201,14 +201,12 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     unclear = (latest.findings(PRESENT) & table.clarify_findings) - episode.confirmed
     if unclear:
         return _ask("infection_check", unclear, table)
-    historical = {f for f in latest.findings(HISTORICAL) - known if _level_if_present({f}, episode, table)}
+    historical = _levels_if_present(latest.findings(HISTORICAL) - known, episode, table)
     if at_once is not None:
         # A sign that may be over but would be more urgent if it is not ("had 38.3 last night"
         # in a young baby) is asked about first: advice below it would silence the question
         # (round 8's third review: a new crop of spots answered "soon" over a baby's fever).
-        worse = {
-            f for f in historical if table.rank(_level_if_present({f}, episode, table)) < table.rank(at_once.level)
-        }
+        worse = {f for f, level in historical.items() if table.rank(level) < table.rank(at_once.level)}
         return _ask("still_present", worse, table) if worse else at_once
     by_age = _question_for_age(episode, table, latest.findings(PRESENT))
     if by_age is not None:
@@ -302,6 +300,12 @@ def _level_if_present(findings: Iterable[str], episode: Episode, table: TriageTa
     """The level these findings would reach if they were present now (None below the safety net)."""
     decision = decide(set(findings), episode.slots.get("age_group"), episode.mentions_baby, table=table)
     return decision.level if decision.level in table.safety_net_levels else None
+
+
+def _levels_if_present(findings: Iterable[str], episode: Episode, table: TriageTable) -> dict[str, str]:
+    """Each finding that would reach a safety-net level if present now, with that level."""
+    levels = {finding: _level_if_present({finding}, episode, table) for finding in findings}
+    return {finding: level for finding, level in levels.items() if level is not None}
 
 
 def _conditional_response(findings: Iterable[str], episode: Episode, table: TriageTable) -> Optional[str]:

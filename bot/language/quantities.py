@@ -88,6 +88,7 @@ class QuantityReader:
         self._later_cue_reach = int(later.get("cue_reach", 0))
         self._later_not_before = frozenset(str(word) for word in later.get("not_before", []))
         self._later_quoted = [tuple(str(phrase).split()) for phrase in later.get("quoted_after", [])]
+        self._unit_words = self._degree_words | set(self._temp_units)  # skipped before a later number's place
 
     # --- spans -> readings ------------------------------------------------------------
     def read_all(self, doc: Doc, candidates: Sequence[tuple[QuantityRule, int, int]]) -> list[Reading]:
@@ -169,8 +170,8 @@ class QuantityReader:
         """
         verdicts = [self.read_temperature(infer, span, first, unit, degree)]
         tokens = list(span)
-        offset = first.after
-        while offset < len(tokens) and self._reads_later_numbers(span, first):
+        offset = first.after if self._reads_later_numbers(span, first) else len(tokens)
+        while offset < len(tokens):
             number = self.read_number(tokens[offset:])
             if number is None:
                 break
@@ -195,8 +196,7 @@ class QuantityReader:
         "38 degrees outside")."""
         doc = span.doc
         after = span.start + number.after
-        units = self._degree_words | set(self._temp_units)
-        following = [t.lower_ for t in doc[after : after + 5] if t.lower_ not in units][:3]
+        following = [t.lower_ for t in doc[after : after + 5] if t.lower_ not in self._unit_words][:3]
         if not following:
             return False
         word = following[0]

@@ -36,6 +36,8 @@ from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
+from bot.nlu.skops_files import load_trusted
+
 MODEL_FILE = "classifier.skops"
 
 
@@ -136,15 +138,9 @@ class BlankSafeLogisticRegressionClassifier(LogisticRegressionClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> BlankSafeLogisticRegressionClassifier:
-        import skops.io as sio
-
         with model_storage.read_from(resource) as model_dir:
-            path = model_dir / MODEL_FILE
-            # Only scikit-learn's own types are trusted; anything else fails loudly.
-            untrusted = sio.get_untrusted_types(file=path)
-            if untrusted:
-                raise ValueError(f"untrusted types in {path}: {untrusted}")
             component = cls(config, execution_context.node_name, model_storage, resource)
-            component.clf = sio.load(path, trusted=untrusted)
+            # Only scikit-learn's own types are trusted; anything else fails loudly.
+            component.clf = load_trusted(model_dir / MODEL_FILE)
             column_major_weights(component.clf)
             return component

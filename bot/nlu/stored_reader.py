@@ -30,6 +30,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.pipeline import Pipeline
 
+from bot.nlu.skops_files import UntrustedModelFile, load_trusted
+
 logger = logging.getLogger(__name__)
 
 BOT = Path(__file__).resolve().parent.parent
@@ -165,8 +167,6 @@ class StoredReaderComponent(GraphComponent, EntityExtractorMixin, Generic[Reader
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> StoredReaderComponent:
-        import skops.io as sio
-
         settings = cls.settings_path(config)
         try:
             with model_storage.read_from(resource) as folder:
@@ -175,14 +175,10 @@ class StoredReaderComponent(GraphComponent, EntityExtractorMixin, Generic[Reader
                     logger.warning("%s: the model's reader was fitted from other files than this server's; "
                                    "fitting it again from the current files (run `make train`)", cls.__name__)
                     return cls(config, model_storage=model_storage, resource=resource)
-                path = folder / MODEL_FILE
-                untrusted = set(sio.get_untrusted_types(file=path)) - TRUSTED_TYPES
-                if untrusted:
-                    raise ValueError(f"untrusted types in {path}: {sorted(untrusted)}")
-                model = sio.load(path, trusted=sorted(TRUSTED_TYPES))
+                model = load_trusted(folder / MODEL_FILE, TRUSTED_TYPES)
+        except UntrustedModelFile:
+            raise
         except ValueError as error:  # no stored reader in this model (Rasa raises ValueError)
-            if "untrusted" in str(error):
-                raise
             logger.warning("%s: no stored reader in the model (%s); fitting it from the files", cls.__name__, error)
             return cls(config, model_storage=model_storage, resource=resource)
         return cls(config, reader=cls.stored_reader(settings, model), model_storage=model_storage, resource=resource)
