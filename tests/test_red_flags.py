@@ -226,3 +226,44 @@ def test_a_denied_sign_is_a_finding(text: str, denied: bool, detector: RedFlagDe
     """A negated sign leaves `finding: denied_sign`, never a red flag (it can answer "any of these?" with no)."""
     found = detect(detector, nlp, text)
     assert ("denied_sign" in found["finding"]) is denied, found
+
+
+# -------------------------------------------------------------- overrides and context
+def _with_long_overrider() -> dict[str, Any]:
+    """The real patterns plus round 8's withdrawn red-ring pattern, whose span held a bump's growth."""
+    config = load_config()
+    overrider = {
+        "entity": "red_flag",
+        "value": "spreading_redness",
+        "overrides": ["infection_sign", "growing_changing"],
+        "patterns": ["=red =ring =around|round =the =bite|bump $gap{0,2} =getting|got =bigger"],
+    }
+    config["rules"] = [*config["rules"], overrider]
+    return config
+
+
+@pytest.mark.parametrize(
+    ("text", "red_flags"),
+    [
+        # the denial reaches the red ring only (its scope ends at "it's"): the growth is judged on its own
+        ("no red ring around the bite it's getting bigger", ["growing_changing"]),
+        ("the red ring around the bite is getting bigger", ["spreading_redness"]),  # the override itself holds
+        ("no red ring around the bite and it isn't getting bigger", []),  # a denial of both still drops both
+        ("she had a red ring around the bite getting bigger last year", ["spreading_redness:historical"]),
+    ],
+)
+def test_a_finding_comes_back_when_a_negation_drops_what_overrode_it(
+    text: str, red_flags: list[str], nlp: Language
+) -> None:
+    """Overrides run before context; a denied overrider must not take the finding it hid with it.
+
+    Round 8's second review: "no redness around the bump it keeps getting bigger" lost
+    the growth (SOON before, no level after) when one pattern's span held both.
+    """
+    detector = RedFlagDetector(_with_long_overrider(), nlp, known_findings=load_table().findings)
+    assert detect(detector, nlp, text)["red_flag"] == red_flags
+
+
+def test_a_harmless_overrider_keeps_its_findings_hidden(detector: RedFlagDetector, nlp: Language) -> None:
+    """Only a negation brings a hidden finding back: "swollen from crying" explains the swelling too."""
+    assert detect(detector, nlp, "my eyes are swollen from crying at a film last night")["red_flag"] == []

@@ -20,7 +20,7 @@ Safety properties (tested in tests/test_red_flags.py and tests/test_language_*.p
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
@@ -43,6 +43,19 @@ RED_FLAG = "red_flag"
 # Context categories: a negation drops a sign; a harmless or uncertain context is no denial.
 NEGATED = "NEGATED_EXISTENCE"
 NOT_DENIALS = frozenset({"HARMLESS", "POSSIBLE_EXISTENCE"})
+
+
+@dataclass(frozen=True)
+class Overridden:
+    """A finding hidden by the longer, more specific matches (``by``) that contain it."""
+
+    hit: Hit
+    by: tuple[Hit, ...]
+
+
+def _key(hit: Hit) -> tuple[str, str, int, int]:
+    """A hit's identity whatever role context gave it."""
+    return hit.entity, hit.value, hit.start, hit.end
 
 
 # Words right before an age or a time that take it back ("5 months, not 5 weeks").
@@ -186,9 +199,9 @@ class RedFlagDetector:
         found = self.signs.match(match_doc)
         readings = _without_corrected_away(match_doc, self.quantities.read_all(match_doc, found.quantities))
         hits = self._with_readings(found.hits, readings)
-        hits, explained = self._drop_contained(hits, found.harmless)
+        hits, explained, overridden = self._drop_contained(hits, found.harmless)
         hits = self._measured_as_normal(hits, readings)
-        hits = self._apply_context(match_doc, hits)
+        hits = self._apply_context_restoring(match_doc, hits, overridden)
         hits, baby = self._apply_baby_rule(hits)
         if baby:
             hits += self._apply_context(match_doc, self._maybe_temperatures(match_doc, hits, readings, found.harmless))
@@ -250,31 +263,72 @@ class RedFlagDetector:
             return hits
         return [h for h in hits if h.kind not in self._reading_decides]
 
-    def _drop_contained(self, hits: list[Hit], harmless: Sequence[tuple[int, int]]) -> tuple[list[Hit], set[str]]:
-        """Drop hits inside a harmless span (of the types it hides), and findings a containing hit overrides.
+    def _drop_contained(
+        self, hits: list[Hit], harmless: Sequence[tuple[int, int]]
+    ) -> tuple[list[Hit], set[str], list[Overridden]]:
+        """Drop hits inside a harmless span (of the types it hides), and set aside findings a containing hit overrides.
 
         Also returns the kinds of the infection cues a sign's span explained ("red
         swollen" in "eye is red swollen"): with a further cue they still make an
-        infection sign ("...and hot"), alone they ask nothing.
+        infection sign ("...and hot"), alone they ask nothing. The findings set aside
+        come back if context drops every hit that overrode them
+        (``_apply_context_restoring``).
         """
         kept = []
         explained: set[str] = set()
+        overridden: list[Overridden] = []
         cue = self._infection["cue_entity"]
         for hit in hits:
             if hit.entity in self._harmless_hides and any(s <= hit.start and hit.end <= e for s, e in harmless):
                 continue
-            if any(
-                other is not hit
+            by = tuple(
+                other
+                for other in hits
+                if other is not hit
                 and (hit.value in other.overrides or (hit.entity == cue and self._infection["sign"] in other.overrides))
                 and other.start <= hit.start
                 and hit.end <= other.end
-                for other in hits
-            ):
+            )
+            if by:
                 if hit.entity == cue:
                     explained.add(hit.value)
+                overridden.append(Overridden(hit, by))
                 continue
             kept.append(hit)
-        return kept, explained
+        return kept, explained, overridden
+
+    def _apply_context_restoring(self, doc: Doc, hits: list[Hit], overridden: Sequence[Overridden]) -> list[Hit]:
+        """Context for every hit, then an overridden finding back when a negation dropped all that overrode it.
+
+        Why: an override picks the more specific reading of the same words, before
+        context. When a negation then denies that reading ("no redness around the bump
+        it keeps getting bigger"), the finding it hid must be judged on its own, not lost
+        with it (round 8's second review). The finding gets its own context, read as if
+        the denied reading's words were plain words, so a negation over both still drops
+        both. Only findings are added: what the first reading kept stays as it was. An
+        overrider removed for another reason (a harmless context such as "swollen from
+        crying", warmth measured as normal) keeps its findings hidden, as before.
+        """
+        kept, negated = self._context_outcomes(doc, hits)
+        result = self._kept_with_denials(hits, kept, negated)
+        denied = {_key(h) for h, was in zip(hits, negated, strict=True) if was}
+        plain_words: list[Hit] = []  # overriders whose reading was denied
+        restored: list[Hit] = []
+        while True:
+            back = [
+                o.hit for o in overridden if o.hit not in restored and all(_key(b) in denied for b in o.by)
+            ]
+            if not back:
+                return result
+            plain_words += [h for h in hits + restored if _key(h) in denied and h not in plain_words]
+            restored += back
+            judged = [h for h in hits + restored if h not in plain_words]
+            kept, negated = self._context_outcomes(doc, judged)
+            for i, hit in enumerate(judged):
+                if any(hit is b for b in back):
+                    result += self._kept_with_denials([hit], [kept[i]], [negated[i]])
+                    if negated[i]:
+                        denied.add(_key(hit))
 
     def _maybe_temperatures(
         self, doc: Doc, hits: list[Hit], readings: Sequence[Any], harmless: Sequence[tuple[int, int]]
@@ -293,22 +347,38 @@ class RedFlagDetector:
         return found
 
     def _apply_context(self, doc: Doc, hits: list[Hit]) -> list[Hit]:
-        """Give each sign its role from the context rules; drop negated and harmless ones.
+        """Give each sign its role from the context rules; drop negated and harmless ones."""
+        kept, negated = self._context_outcomes(doc, hits)
+        return self._kept_with_denials(hits, kept, negated)
+
+    def _kept_with_denials(
+        self, hits: Sequence[Hit], kept: Sequence[Optional[Hit]], negated: Sequence[bool]
+    ) -> list[Hit]:
+        """The hits context kept, then a ``denied`` marker for each sign a negation dropped."""
+        denied = [
+            Hit(self._denied["entity"], self._denied["value"], hit.start, hit.end)
+            for hit, was in zip(hits, negated, strict=True)
+            if was and self._denied
+        ]
+        return [h for h in kept if h is not None] + denied
+
+    def _context_outcomes(self, doc: Doc, hits: list[Hit]) -> tuple[list[Optional[Hit]], list[bool]]:
+        """Each hit with its role from the context rules (None if dropped), and whether a negation dropped it.
 
         Other entity types (``context_drops``) are only removed, on the outcomes listed.
         """
+        kept: list[Optional[Hit]] = list(hits)
+        negated = [False] * len(hits)
         targets_at = [
             i for i, h in enumerate(hits) if h.entity in self._context_types or h.entity in self._context_drops
         ]
         if not targets_at:
-            return hits
+            return kept, negated
         targets = [
             Target(hits[i].value, hits[i].start, hits[i].end, hits[i].entity in self._context_types, hits[i].kind)
             for i in targets_at
         ]
         result = self.context.apply(doc, targets)
-        kept: list[Optional[Hit]] = list(hits)
-        denied: list[Hit] = []
         for i, categories in zip(targets_at, result.categories, strict=True):
             outcome = self.context.outcome(categories)
             if hits[i].entity not in self._context_types:
@@ -318,11 +388,10 @@ class RedFlagDetector:
             role = self._roles[outcome]
             if outcome == DROP:
                 kept[i] = None
-                if self._denied and NEGATED in categories and not categories & NOT_DENIALS:
-                    denied.append(Hit(self._denied["entity"], self._denied["value"], hits[i].start, hits[i].end))
+                negated[i] = NEGATED in categories and not categories & NOT_DENIALS
             elif role is not None:
                 kept[i] = replace(hits[i], role=role)
-        return [h for h in kept if h is not None] + denied
+        return kept, negated
 
     def _mark_weak_spellings(self, hits: list[Hit], corrections: Sequence[Correction]) -> list[Hit]:
         """An emergency sign found only through an uncertain spelling correction is suspected.
