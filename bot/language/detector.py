@@ -326,7 +326,8 @@ class RedFlagDetector:
             kept, negated = self._context_outcomes(doc, judged)
             for i, hit in enumerate(judged):
                 if any(hit is b for b in back):
-                    result += self._kept_with_denials([hit], [kept[i]], [negated[i]])
+                    # a denied finding lies inside its denied overriders: their markers already cover it
+                    result += [kept[i]] if kept[i] is not None else []
                     if negated[i]:
                         denied.add(_key(hit))
 

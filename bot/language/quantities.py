@@ -79,6 +79,7 @@ class QuantityReader:
         self._joiners = set(numbers["joiner_words"])
         self._fractions = {str(word): float(value) for word, value in (numbers.get("fraction_words") or {}).items()}
         self._fraction_joiners = self._joiners | {"&"}  # "4 and a half", "2 & a half"
+        self._just_under = frozenset(str(word) for word in numbers.get("just_under_words") or [])
         temperature = config["temperature"]
         self._plausible = {k: tuple(v) for k, v in temperature["plausible_ranges"].items()}
         self._bare = {k: tuple(v) for k, v in temperature["bare_decimal_ranges"].items()}
@@ -134,6 +135,8 @@ class QuantityReader:
                 return None
             unit = rule.default_unit
         days = number.value * self.day_of[unit]
+        if rule.kind == "age" and any(t.lower_ in self._just_under for t in span[: number.index]):
+            days -= 1  # "nearly 3 months", "turns 3 months tomorrow": still under the band's limit
         bands = self.thresholds.age_bands if rule.kind == "age" else self.thresholds.duration_bands
         return Thresholds.band(bands, days)
 
