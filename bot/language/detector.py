@@ -201,7 +201,15 @@ class RedFlagDetector:
         hits = self._with_readings(found.hits, readings)
         hits, explained, overridden = self._drop_contained(hits, found.harmless)
         hits = self._measured_as_normal(hits, readings)
+        judged = {_key(h) for h in hits}
         hits = self._apply_context_restoring(match_doc, hits, overridden)
+        # cues inside a sign's words stop counting when context drops every sign holding them
+        # ("no swelling around her eye, the eye is red" is no red-and-swollen combination;
+        # round 9's review)
+        standing = {_key(h) for h in hits}
+        explained &= {
+            o.hit.value for o in overridden if not all(_key(b) in judged and _key(b) not in standing for b in o.by)
+        }
         hits, baby = self._apply_baby_rule(hits)
         if baby:
             hits += self._apply_context(match_doc, self._maybe_temperatures(match_doc, hits, readings, found.harmless))

@@ -80,6 +80,7 @@ class QuantityReader:
         self._fractions = {str(word): float(value) for word, value in (numbers.get("fraction_words") or {}).items()}
         self._fraction_joiners = self._joiners | {"&"}  # "4 and a half", "2 & a half"
         self._just_under = frozenset(str(word) for word in numbers.get("just_under_words") or [])
+        self._just_under_not = frozenset(str(word) for word in numbers.get("just_under_not_with") or [])
         temperature = config["temperature"]
         self._plausible = {k: tuple(v) for k, v in temperature["plausible_ranges"].items()}
         self._bare = {k: tuple(v) for k, v in temperature["bare_decimal_ranges"].items()}
@@ -135,10 +136,20 @@ class QuantityReader:
                 return None
             unit = rule.default_unit
         days = number.value * self.day_of[unit]
-        if rule.kind == "age" and any(t.lower_ in self._just_under for t in span[: number.index]):
+        if rule.kind == "age" and self._just_under_age(span, number):
             days -= 1  # "nearly 3 months", "turns 3 months tomorrow": still under the band's limit
         bands = self.thresholds.age_bands if rule.kind == "age" else self.thresholds.duration_bands
         return Thresholds.band(bands, days)
+
+    def _just_under_age(self, span: Span, number: NumberRead) -> bool:
+        """Whether the words before an age put the person just under it ("my nearly 3 month old").
+
+        Three words before the number, inside the span or before it; not an age the person
+        had then ("when she was nearly 3 months").
+        """
+        at = span.start + number.index
+        before = {t.lower_ for t in span.doc[max(0, at - 3) : at]}
+        return bool(before & self._just_under) and not before & self._just_under_not
 
     def read_temperature(
         self, infer: str, span: Span, number: NumberRead, unit: Optional[str], degree: bool
