@@ -28,7 +28,9 @@ _NUMBER_AND_UNIT = re.compile(r"\b(\d{1,3}(?:[.,]\d)?)\s*([a-z]+)?\b")
 _HALF = re.compile(r"\b(\d{1,3})\s*(?:and|&)\s*(?:a\s+)?half\b")
 # Words after a bare number that still make it an age in years ("34 old", "3 yo").
 YEAR_WORDS = frozenset({"old", "yo"})
-_UNDER = re.compile(r"\b(under|less than|younger than|below|not yet)\b")
+_UNDER = re.compile(
+    r"\b(under|less than|younger than|below|not yet|not quite|nearly|almost|until|till|turns|turning)\b"
+)
 _CORRECTED_AWAY = re.compile(r"\bnot\s+\d{1,3}(?:[.,]\d)?\s*[a-z]*")
 _PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<entities>\{.*\})?$")
 # A typed title counts as the button when it is this close (0-100) to it.

@@ -23,6 +23,9 @@ RESPONSES = load_domain()["responses"]
         ("5 months, not 5 weeks", "infant"),
         ("she's 4 and a half", "child"), ("2 and half months", "newborn"), ("2 & a half months", "newborn"),
         ("11 and a half months", "infant"),
+        # an age not reached yet is under it (round 9's review: "nearly 3 months" with a fever got urgent)
+        ("nearly 3 months", "newborn"), ("almost 12 weeks", "newborn"), ("not quite 3 months", "newborn"),
+        ("she turns 3 months on friday", "newborn"), ("3 months on friday", "infant"),
     ],
 )
 def test_a_number_answers_the_age_question(text: str, expected: str) -> None:

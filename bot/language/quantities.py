@@ -30,6 +30,7 @@ class QuantityRule:
     value: Optional[str] = None
     default_unit: Optional[str] = None
     infer: str = "plausible"
+    just_under: bool = False  # an age not reached yet ("won't be 3 months until friday")
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class QuantityReader:
                 return None
             unit = rule.default_unit
         days = number.value * self.day_of[unit]
-        if rule.kind == "age" and self._just_under_age(span, number):
+        if rule.kind == "age" and (rule.just_under or self._just_under_age(span, number)):
             days -= 1  # "nearly 3 months", "turns 3 months tomorrow": still under the band's limit
         bands = self.thresholds.age_bands if rule.kind == "age" else self.thresholds.duration_bands
         return Thresholds.band(bands, days)

@@ -108,7 +108,8 @@ class SignMatcher:
             if quantity not in KINDS:
                 raise PatternFileError(f"{label}: unknown quantity {quantity!r}")
             self.quantity_rules[label] = QuantityRule(
-                quantity, order, raw.get("value"), raw.get("default_unit"), raw.get("infer", "plausible")
+                quantity, order, raw.get("value"), raw.get("default_unit"), raw.get("infer", "plausible"),
+                bool(raw.get("just_under", False)),
             )
         else:
             if not raw.get("value"):
