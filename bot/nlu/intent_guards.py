@@ -1,5 +1,9 @@
-"""Rasa 3.6 components that run after the intent classifier (thin adapters over bot.nlu.scope).
+"""Rasa 3.6 components that run after the intent classifier (thin adapters over bot.nlu.scope
+and bot.nlu.boundaries).
 
+- ``IntentBoundaryGuard``: the intent boundaries the contract draws by what the words are
+  about (a "why" about the bumps is ``ask_causes``; a baby's bumps told with a present
+  danger sign are ``describe_symptoms``), as records in bot/resources/intent_boundaries.yml.
 - ``ScopeGuard``: a message about another skin problem (mole, lump, sore that won't heal,
   acne, warts, eczema ...) and not about milia gets the ``out_of_scope`` intent. Every
   out-of-scope message gets an ``other_condition`` entity (``serious_lesion``,
@@ -29,6 +33,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.boundaries import Boundary, load_boundaries, moved_intent
 from bot.nlu.scope import OtherConditions, QuestionTopics, second_question
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -51,6 +56,38 @@ def _add_entity(message: Message, entity: str, value: str, extractor: str) -> No
     message.set(ENTITIES, [*(message.get(ENTITIES) or []), found], add_to_output=True)
 
 
+def _choose(message: Message, intent: str) -> None:
+    """Make ``intent`` the message's intent, first in its ranking."""
+    chosen = {"name": intent, "confidence": 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class IntentBoundaryGuard(GraphComponent):
+    """Moves a message across an intent boundary its words decide (records in bot/resources/intent_boundaries.yml)."""
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> IntentBoundaryGuard:
+        return cls(load_boundaries())
+
+    def __init__(self, boundaries: list[Boundary]) -> None:
+        self.boundaries = boundaries
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/"):
+                continue
+            intent = (message.get(INTENT) or {}).get("name")
+            moved = moved_intent(text, intent, message.get(ENTITIES) or [], self.boundaries)
+            if moved is not None:
+                _choose(message, moved)
+        return messages
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class ScopeGuard(GraphComponent):
     """Out of scope for other skin problems (word lists in bot/resources/other_conditions.yml)."""
@@ -71,10 +108,7 @@ class ScopeGuard(GraphComponent):
             finding = self.conditions.find(text)
             intent = (message.get(INTENT) or {}).get("name")
             if finding is not None and intent != OUT_OF_SCOPE and self.conditions.overrides(intent):
-                chosen = {"name": OUT_OF_SCOPE, "confidence": 1.0}
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != OUT_OF_SCOPE]
-                message.set(INTENT, chosen, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+                _choose(message, OUT_OF_SCOPE)
                 intent = OUT_OF_SCOPE
             if intent == OUT_OF_SCOPE:
                 kind = finding.category if finding is not None else NO_OTHER_CONDITION
