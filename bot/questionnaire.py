@@ -29,7 +29,10 @@ _HALF = re.compile(r"\b(\d{1,3})\s*(?:and|&)\s*(?:a\s+)?half\b")
 # Words after a bare number that still make it an age in years ("34 old", "3 yo").
 YEAR_WORDS = frozenset({"old", "yo"})
 _UNDER = re.compile(
-    r"\b(under|less than|younger than|below|not yet|not quite|nearly|almost|until|till|turns|turning)\b"
+    r"\b(under|less than|younger than|below|not yet)\b"
+    # an age not reached yet, said right at the number: "nearly 3 months", "turns 12 weeks on
+    # friday", "3 months till sunday" (not "3 months, had them almost since birth")
+    r"|\b(?:nearly|almost|not quite|turns|turning)\s+\d|\d\s*[a-z]*\s+(?:until|till|til)\b"
 )
 _CORRECTED_AWAY = re.compile(r"\bnot\s+\d{1,3}(?:[.,]\d)?\s*[a-z]*")
 _PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<entities>\{.*\})?$")

@@ -26,6 +26,7 @@ RESPONSES = load_domain()["responses"]
         # an age not reached yet is under it (round 9's review: "nearly 3 months" with a fever got urgent)
         ("nearly 3 months", "newborn"), ("almost 12 weeks", "newborn"), ("not quite 3 months", "newborn"),
         ("she turns 3 months on friday", "newborn"), ("3 months on friday", "infant"),
+        ("3 months till sunday", "newborn"), ("3 months, had them almost since birth", "infant"),
     ],
 )
 def test_a_number_answers_the_age_question(text: str, expected: str) -> None:
