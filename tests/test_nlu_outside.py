@@ -189,8 +189,10 @@ LATER_SETS = {
                      "ask_what_is_milia 0.88 < 0.90",
     "outside_O.yml": "blind first run (round 8's final NLU, c59a985): accuracy 0.940; ask_capabilities 0.86, "
                      "describe_symptoms 0.87, ask_lookalikes 0.89 < 0.90",
-    "outside_P.yml": "blind first run (round 9's final NLU, 443b24e): accuracy 0.929; describe_symptoms 0.82, "
+    "outside_P.yml": "blind first run (round 9's NLU at 443b24e): accuracy 0.929; describe_symptoms 0.82, "
                      "ask_lookalikes 0.84, ask_eye_area 0.87, out_of_scope 0.89 < 0.90",
+    "outside_Q.yml": "blind first run (round 9's final NLU, 17d1deb): accuracy 0.918; ask_lookalikes 0.77, "
+                     "ask_what_is_milia 0.83, ask_treatment 0.84, out_of_scope 0.85, ask_newborn_milia 0.88 < 0.90",
 }
 # Sets that meet both targets now, run unmarked. Set J's blind first run (round 5's final code,
 # d08475c): accuracy 0.954 (the target), but ask_what_is_milia 0.88 and ask_newborn_milia 0.89 < 0.90;

@@ -21,7 +21,8 @@ and ``vignettes_blind_16.yml`` (set O, sealed until one run on round 7's final t
 and ``vignettes_blind_17.yml`` (set P, sealed until one run on round 7's final code at the
 start of round 8) and ``vignettes_blind_18.yml`` (set Q, sealed until one run on round 8's
 final code at the start of round 9) and ``vignettes_blind_19.yml`` (set R, sealed until one
-run on round 9's final code).
+run on round 9's code after its first review) and ``vignettes_blind_20.yml`` (set S, sealed
+until one run on round 9's code after its second review).
 Since round 6 the blind sets' single messages, each after its first run, are also the
 context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
@@ -60,7 +61,7 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_10.yml", "vignettes_blind_11.yml", "vignettes_blind_12.yml",
            "vignettes_blind_13.yml", "vignettes_blind_14.yml", "vignettes_blind_15.yml",
            "vignettes_blind_16.yml", "vignettes_blind_17.yml", "vignettes_blind_18.yml",
-           "vignettes_blind_19.yml")
+           "vignettes_blind_19.yml", "vignettes_blind_20.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -123,11 +124,17 @@ NOT_REACHED = {
                               "soon 86.0%, over-triage 12.7% (16 of 126), exact 83.9%, over-escalated by >1 level "
                               "5.1%; conversations exact 63.1% as written (90.8% finished), over-triage 7.1%. Now "
                               "(read): single recall 100/98.3/90.0%, over-triage 12.7%, exact 85.5%",
-    "vignettes_blind_19.yml": "blind first run (round 9's final code, 443b24e): single emergency recall 100%, "
-                              "urgent 96.7% (a feed refused all day, spots on a young baby filling with liquid), "
+    "vignettes_blind_19.yml": "blind first run (round 9 after its first review, 443b24e): single emergency "
+                              "recall 100%, urgent 96.7% (a feed refused all day, spots on a young baby filling "
+                              "with liquid), "
                               "soon 94.0%, over-triage 9.2% (12 of 131), exact 86.5%, over-escalated by >1 level "
                               "3.8%; conversations emergency 94.1% (a grandparent's story), urgent 92.3%, exact "
                               "68.3% as written (96.8% finished)",
+    "vignettes_blind_20.yml": "blind first run (round 9 after its second review, 17d1deb): single emergency "
+                              "recall 98.7% (1 of 77: a 'grandaughter' of 5 weeks, the relative word misspelt), "
+                              "urgent 100%, soon 88.0%, over-triage 7.7% (10 of 130), exact 85.8%, over-escalated "
+                              "by >1 level 3.5%; conversations exact 61.9% as written (93.7% finished), "
+                              "over-triage 7.7%",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -151,7 +158,7 @@ def test_vignette_counts() -> None:
                   "vignettes_blind_9.yml", "vignettes_blind_10.yml", "vignettes_blind_11.yml",
                   "vignettes_blind_12.yml", "vignettes_blind_13.yml", "vignettes_blind_14.yml",
                   "vignettes_blind_15.yml", "vignettes_blind_16.yml", "vignettes_blind_17.yml",
-                  "vignettes_blind_18.yml", "vignettes_blind_19.yml"):
+                  "vignettes_blind_18.yml", "vignettes_blind_19.yml", "vignettes_blind_20.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
