@@ -19,13 +19,16 @@ PAST_FEVER = {"entity": "red_flag", "value": "fever", "role": "historical"}
     [
         # a why about the bumps is a question about causes
         ("Why Do They Show Up?", "ask_why", [], "ask_causes"),
-        ("i never had these before, why now?", "ask_why", [], "ask_causes"),
+        ("i never had these before, why now?", "ask_why", [], "ask_causes"),  # "these": the bumps
         ("why do milia come back", "ask_why", [], "ask_causes"),
         # ... a why about the questions stays the questionnaire's "why do you ask?"
         ("why?", "ask_why", [], None),
         ("why do you need to know", "ask_why", [], None),
         ("why does it matter how long they've been there", "ask_why", [], None),
         ("why is that important", "ask_why", [], None),
+        ("why this?", "ask_why", [], None),
+        ("why now", "ask_why", [], None),
+        ("why would it change anything", "ask_why", [], None),
         ("why do u ask about them", "ask_why", [], None),
         # a baby's bumps told with a sign read as present are a description
         ("baby has white spots on her nose, lips look bluish", "ask_newborn_milia", [FEVER], "describe_symptoms"),
