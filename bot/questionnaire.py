@@ -32,7 +32,7 @@ _UNDER = re.compile(
     r"\b(under|less than|younger than|below|not yet)\b"
     # an age not reached yet, said right at the number: "nearly 3 months", "turns 12 weeks on
     # friday", "3 months till sunday" (not "3 months, had them almost since birth")
-    r"|\b(?:nearly|almost|not quite|turns|turning)\s+\d|\d\s*[a-z]*\s+(?:until|till|til)\b"
+    r"|\b(?:nearly|almost|not quite|turns|turning)\s+\d|\d\s*[a-z]*\s+(?:old\s+)?(?:until|till|til)\b"
 )
 _CORRECTED_AWAY = re.compile(r"\bnot\s+\d{1,3}(?:[.,]\d)?\s*[a-z]*")
 _PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<entities>\{.*\})?$")

@@ -24,7 +24,8 @@ RESPONSES = load_domain()["responses"]
         ("she's 4 and a half", "child"), ("2 and half months", "newborn"), ("2 & a half months", "newborn"),
         ("11 and a half months", "infant"),
         # an age not reached yet is under it (round 9's review: "nearly 3 months" with a fever got urgent)
-        ("nearly 3 months", "newborn"), ("almost 12 weeks", "newborn"), ("not quite 3 months", "newborn"),
+        ("nearly 3 months", "newborn"), ("almost 3 months", "newborn"), ("not quite 3 months", "newborn"),
+        ("3 months old till friday", "newborn"),
         ("she turns 3 months on friday", "newborn"), ("3 months on friday", "infant"),
         ("3 months till sunday", "newborn"), ("3 months, had them almost since birth", "infant"),
     ],

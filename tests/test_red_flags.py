@@ -265,5 +265,9 @@ def test_a_finding_comes_back_when_a_negation_drops_what_overrode_it(
 
 
 def test_a_harmless_overrider_keeps_its_findings_hidden(detector: RedFlagDetector, nlp: Language) -> None:
-    """Only a negation brings a hidden finding back: "swollen from crying" explains the swelling too."""
+    """Only a negation brings a hidden finding back: "swollen from crying" explains the swelling too.
+
+    The eyelid sign holds the infection cue "swollen", which the crying record does not
+    reach: brought back, it would ask about redness (``redness_unclear``).
+    """
     assert detect(detector, nlp, "my eyes are swollen from crying at a film last night")["red_flag"] == []

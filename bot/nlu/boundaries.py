@@ -37,6 +37,7 @@ class Boundary:
     unless_question: bool = False
 
     def moves(self, text: str, intent: Optional[str], present_signs: bool) -> bool:
+        """Whether this record moves a message of ``intent`` with these words (and signs, if any)."""
         if intent != self.source:
             return False
         words = set(_WORD.findall(text.lower()))
@@ -71,6 +72,7 @@ def parse_boundaries(raw: Mapping[str, Any]) -> list[Boundary]:
 
 
 def load_boundaries(path: Path = BOUNDARIES_PATH) -> list[Boundary]:
+    """The records of the boundaries file, checked."""
     return parse_boundaries(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 

@@ -71,12 +71,14 @@ class IntentBoundaryGuard(GraphComponent):
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> IntentBoundaryGuard:
+        """Reads the records once, when the model is loaded."""
         return cls(load_boundaries())
 
     def __init__(self, boundaries: list[Boundary]) -> None:
         self.boundaries = boundaries
 
     def process(self, messages: list[Message]) -> list[Message]:
+        """Moves each typed message whose words cross a boundary; button payloads keep their intent."""
         for message in messages:
             text = message.get(TEXT) or ""
             if text.startswith("/"):
