@@ -31,7 +31,6 @@ import json
 import sys
 import urllib.request
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -138,37 +137,19 @@ def finish(say: Say, sender: str, replies: list[dict], expected: str, level: Opt
     return level
 
 
-# Cases sent at once: each has its own sender, so they are independent conversations; the
-# server answers them as it answers several users (results are kept in the file's order).
-PARALLEL_CASES = 4
-
-
-def run(cases: dict, say: Say, new_sender: Callable[[], str], parallel: int = PARALLEL_CASES) -> RunResult:
+def run(cases: dict, say: Say, new_sender: Callable[[], str]) -> RunResult:
     result = RunResult()
-    singles = cases.get("single", [])
-    conversations = cases.get("conversations", [])
-
-    def single(job: tuple[dict, str]) -> tuple[Optional[str], set[str]]:
-        case, sender = job
-        return converse(say, sender, [case["text"]], case["expect"])
-
-    def conversation(job: tuple[dict, str]) -> tuple[Optional[str], Optional[str]]:
-        case, sender = job
-        finished: list = []
-        level, _ = converse(say, sender, case["turns"], case["expect"], finished)
-        return level, finished[0]
-
-    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        single_results = list(pool.map(single, [(case, new_sender()) for case in singles]))
-        conversation_results = list(pool.map(conversation, [(case, new_sender()) for case in conversations]))
-    for case, (level, asked) in zip(singles, single_results, strict=True):
+    for case in cases.get("single", []):
+        level, asked = converse(say, new_sender(), [case["text"]], case["expect"])
         result.singles.add(case["text"], case["expect"], level)
         for kind in asked:
             key = (case["expect"], kind)
             result.questions[key] = result.questions.get(key, 0) + 1
-    for case, (level, finished) in zip(conversations, conversation_results, strict=True):
+    for case in cases.get("conversations", []):
+        finished: list = []
+        level, _ = converse(say, new_sender(), case["turns"], case["expect"], finished)
         result.conversations.add(case["name"], case["expect"], level)
-        result.conversations_finished.add(case["name"], case["expect"], finished)
+        result.conversations_finished.add(case["name"], case["expect"], finished[0])
     return result
 
 
