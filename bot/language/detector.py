@@ -58,6 +58,21 @@ def _key(hit: Hit) -> tuple[str, str, int, int]:
     return hit.entity, hit.value, hit.start, hit.end
 
 
+def _still_explained(
+    explained: set[str], overridden: Sequence[Overridden], judged: Sequence[Hit], standing: Sequence[Hit]
+) -> set[str]:
+    """The explained cue kinds whose holding sign was not dropped by context.
+
+    A cue inside a sign's words stops counting when context drops every sign holding it
+    ("no swelling around her eye, the eye is red" is no red-and-swollen combination;
+    round 9's review). A holder removed before context (``judged`` lacks it) still counts.
+    """
+    before = {_key(h) for h in judged}
+    after = {_key(h) for h in standing}
+    held = {o.hit.value for o in overridden if not all(_key(b) in before and _key(b) not in after for b in o.by)}
+    return explained & held
+
+
 # Words right before an age or a time that take it back ("5 months, not 5 weeks").
 CORRECTED_AWAY = frozenset({"not", "n't"})
 
@@ -201,15 +216,9 @@ class RedFlagDetector:
         hits = self._with_readings(found.hits, readings)
         hits, explained, overridden = self._drop_contained(hits, found.harmless)
         hits = self._measured_as_normal(hits, readings)
-        judged = {_key(h) for h in hits}
+        judged = hits
         hits = self._apply_context_restoring(match_doc, hits, overridden)
-        # cues inside a sign's words stop counting when context drops every sign holding them
-        # ("no swelling around her eye, the eye is red" is no red-and-swollen combination;
-        # round 9's review)
-        standing = {_key(h) for h in hits}
-        explained &= {
-            o.hit.value for o in overridden if not all(_key(b) in judged and _key(b) not in standing for b in o.by)
-        }
+        explained = _still_explained(explained, overridden, judged, hits)
         hits, baby = self._apply_baby_rule(hits)
         if baby:
             hits += self._apply_context(match_doc, self._maybe_temperatures(match_doc, hits, readings, found.harmless))
