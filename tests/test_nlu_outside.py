@@ -194,6 +194,9 @@ LATER_SETS = {
                      "ask_lookalikes 0.84, ask_eye_area 0.87, out_of_scope 0.89 < 0.90",
     "outside_Q.yml": "blind first run (round 9's NLU at 17d1deb): accuracy 0.918; ask_lookalikes 0.77, "
                      "ask_what_is_milia 0.83, ask_treatment 0.84, out_of_scope 0.85, ask_newborn_milia 0.88 < 0.90",
+    "outside_R.yml": "blind first run (round 9's final NLU at fe05bfc): accuracy 0.907; describe_symptoms 0.81, "
+                     "ask_prevention 0.85, inform 0.85, out_of_scope 0.85, ask_lookalikes 0.88, ask_newborn_milia "
+                     "0.88, ask_baby_mouth 0.89, ask_eye_area 0.89, deny 0.89 < 0.90",
 }
 # Sets that meet both targets now, run unmarked. Set J's blind first run (round 5's final code,
 # d08475c): accuracy 0.954 (the target), but ask_what_is_milia 0.88 and ask_newborn_milia 0.89 < 0.90;
