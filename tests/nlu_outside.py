@@ -16,6 +16,7 @@ import json
 import sys
 import urllib.request
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -23,6 +24,9 @@ import yaml
 from sklearn.metrics import classification_report, confusion_matrix
 
 LONG_WORDS = 20
+# Two requests in flight: the client's HTTP work overlaps the server's parse (a set of 750
+# phrasings in 2.8 s instead of 3.7 s); each answer still depends only on its own text.
+IN_FLIGHT = 2
 
 
 def parse_via(url: str, token: Optional[str] = None) -> Callable[[str], str]:
@@ -39,7 +43,8 @@ def parse_via(url: str, token: Optional[str] = None) -> Callable[[str], str]:
 
 def score(examples: list[dict], parse: Callable[[str], str]) -> dict:
     gold = [e["intent"] for e in examples]
-    predicted = [parse(e["text"]) for e in examples]
+    with ThreadPoolExecutor(IN_FLIGHT) as pool:
+        predicted = list(pool.map(parse, [e["text"] for e in examples]))
     labels = sorted(set(gold) | set(predicted))
     report = classification_report(gold, predicted, labels=labels, output_dict=True, zero_division=0)
     long_pairs = [(g, p) for e, g, p in zip(examples, gold, predicted, strict=True)

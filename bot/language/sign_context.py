@@ -29,7 +29,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional
 
-import numpy as np
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -176,17 +175,18 @@ def read_settings(path: Path = SETTINGS_PATH) -> ContextSettings:
     return parse_settings(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def cross_validated(settings: ContextSettings, examples: list[Example], mask: Masker) -> dict[str, np.ndarray]:
-    """Leave one blind set out: each set's messages scored by a reader trained on the others.
+def cross_validated_scores(
+    settings: ContextSettings, examples: list[Example], mask: Masker
+) -> list[tuple[Example, float]]:
+    """Leave one blind set out: each message with a sign, scored by a reader trained on the other sets.
 
-    Returns, per expected level (``none`` for harmless), the harmless probabilities of the
-    messages with a sign (what the test and README report: how many harmless ones would be
-    asked about, and how many real ones would be asked about instead of advised at once).
-    A message too short to be doubted scores 0.
+    The score is the harmless probability; a message too short to be doubted scores 0.
+    What the test and README report: how many harmless messages would be asked about, and
+    how many real ones would be asked about instead of advised at once.
     """
     rows = [(example, mask(example.text)) for example in examples]
     rows = [(example, masked) for example, masked in rows if masked[1]]
-    scores: dict[str, list[float]] = {}
+    scored: list[tuple[Example, float]] = []
     for source in sorted({example.source for example, _ in rows}):
         train = [(features(*masked), example.harmless) for example, masked in rows if example.source != source]
         test = [(features(*masked), example) for example, masked in rows if example.source == source]
@@ -194,8 +194,8 @@ def cross_validated(settings: ContextSettings, examples: list[Example], mask: Ma
         column = list(model[-1].classes_).index(True)
         for (_, example), probability in zip(test, model.predict_proba([t for t, _ in test])[:, column], strict=True):
             long_enough = len(example.text.split()) >= settings.min_words
-            scores.setdefault(example.expect, []).append(probability if long_enough else 0.0)
-    return {label: np.array(values) for label, values in scores.items()}
+            scored.append((example, float(probability) if long_enough else 0.0))
+    return scored
 
 
 @lru_cache(maxsize=4)
