@@ -31,6 +31,7 @@ OPTIONAL = {"age": "age_group", "duration": "duration", "site": "body_site", "au
 # questionnaire's checklist_*/persistent_*/typical_milia).
 DETECTED_FINDINGS = {
     "fever",
+    "recent_crop",
     "non_blanching_rash",
     "breathing_difficulty",
     "face_swelling",
