@@ -124,7 +124,7 @@ NOT_REACHED = {
                               "fever told by a grandparent, blurred vision since an eyelid swelled), urgent 98.3%, "
                               "soon 86.0%, over-triage 12.7% (16 of 126), exact 83.9%, over-escalated by >1 level "
                               "5.1%; conversations exact 63.1% as written (90.8% finished), over-triage 7.1%. Now "
-                              "(read): single recall 100/98.3/90.0%, over-triage 12.7%, exact 85.5%",
+                              "(read, round 10): single recall 100/98.3/92.0%, over-triage 12.7%, exact 85.9%",
     "vignettes_blind_19.yml": "blind first run (round 9 after its first review, 443b24e): single emergency "
                               "recall 100%, urgent 96.7% (a feed refused all day, spots on a young baby filling "
                               "with liquid), "
@@ -141,7 +141,9 @@ NOT_REACHED = {
                               "spots', a child who 'cant get his chin down to his chest' with a temp), urgent 95.4%, "
                               "soon 89.1%, over-triage 9.0% (17 of 188), exact 78.9%, over-escalated by >1 level "
                               "4.6%; conversations emergency 95.0%, exact 71.1% as written (89.5% finished), "
-                              "over-triage 3.3%",
+                              "over-triage 3.3%. Now (read; after four outside reviews withdrew most of the "
+                              "over-triage records): single recall 100/100/90.9%, over-triage 6.9% (13 of 188), "
+                              "exact 82.0%; conversations emergency 100%, exact 72.4%",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
