@@ -24,7 +24,7 @@ answers a red flag first.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -47,6 +47,14 @@ KNOWLEDGE_TOPICS = (
     "ask_contagious", "ask_harmful", "ask_duration", "ask_treatment", "ask_home_removal", "ask_prevention",
     "ask_eye_area", "ask_lookalikes", "ask_see_doctor",
 )
+
+
+def _typed(messages: list[Message]) -> Iterator[tuple[Message, str]]:
+    """Each message the person typed, with its text: a button payload ("/inform{...}") keeps its intent."""
+    for message in messages:
+        text = message.get(TEXT) or ""
+        if not text.startswith("/"):
+            yield message, text
 
 
 def _add_entity(message: Message, entity: str, value: str, extractor: str) -> None:
@@ -79,10 +87,7 @@ class IntentBoundaryGuard(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Moves each typed message whose words cross a boundary; button payloads keep their intent."""
-        for message in messages:
-            text = message.get(TEXT) or ""
-            if text.startswith("/"):
-                continue
+        for message, text in _typed(messages):
             intent = (message.get(INTENT) or {}).get("name")
             moved = moved_intent(text, intent, message.get(ENTITIES) or [], self.boundaries)
             if moved is not None:
@@ -103,10 +108,7 @@ class ScopeGuard(GraphComponent):
         self.conditions = conditions
 
     def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            if text.startswith("/"):
-                continue
+        for message, text in _typed(messages):
             finding = self.conditions.find(text)
             intent = (message.get(INTENT) or {}).get("name")
             if finding is not None and intent != OUT_OF_SCOPE and self.conditions.overrides(intent):
@@ -137,10 +139,7 @@ class SecondQuestionDetector(GraphComponent):
         self.cues = QuestionTopics.from_file()
 
     def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            if text.startswith("/"):
-                continue
+        for message, text in _typed(messages):
             if (message.get(INTENT) or {}).get("name") not in KNOWLEDGE_TOPICS:
                 continue
             other = second_question(text, message.get(INTENT_RANKING_KEY) or [], KNOWLEDGE_TOPICS,
