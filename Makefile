@@ -34,7 +34,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # No usage data or error reports leave the machine (Rasa sends them unless told not to).
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run purge shell rasa-shell test lint bench profile compare-nlu browser-deps terminal-deps clean \
+.PHONY: setup train run purge shell rasa-shell test test-blind lint bench profile compare-nlu browser-deps terminal-deps clean \
         content content-report report cluster cluster-stop cluster-test cluster-deps
 
 setup: $(INSTALLED) $(SPACY_MODEL)
@@ -73,6 +73,11 @@ lint: setup
 
 test: setup train browser-deps terminal-deps lint
 	$(BIN)/python -m pytest
+
+# The blind sets that miss a target (strict expected failures: figures, not regression
+# guards), kept out of `make test` for its 15 minutes; run for the issue notes.
+test-blind: setup train
+	$(BIN)/python -m pytest -m blind_history tests/test_vignettes.py tests/test_nlu_outside.py
 
 run: setup train
 	@echo "Demo clinic page with the widget: http://localhost:$(BOT_PORT)/webhooks/widget/demo"
