@@ -23,7 +23,9 @@ start of round 8) and ``vignettes_blind_18.yml`` (set Q, sealed until one run on
 final code at the start of round 9) and ``vignettes_blind_19.yml`` (set R, sealed until one
 run on round 9's code after its first review) and ``vignettes_blind_20.yml`` (set S, sealed
 until one run on round 9's code after its second review) and ``vignettes_blind_21.yml`` (set T,
-sealed until one run on round 9's final code at the start of round 10).
+sealed until one run on round 9's final code at the start of round 10) and
+``vignettes_blind_22.yml`` (set U, sealed until one run on round 10's final code at the start
+of round 11).
 Since round 6 the blind sets' single messages, each after its first run, are also the
 context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
@@ -62,7 +64,8 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_10.yml", "vignettes_blind_11.yml", "vignettes_blind_12.yml",
            "vignettes_blind_13.yml", "vignettes_blind_14.yml", "vignettes_blind_15.yml",
            "vignettes_blind_16.yml", "vignettes_blind_17.yml", "vignettes_blind_18.yml",
-           "vignettes_blind_19.yml", "vignettes_blind_20.yml", "vignettes_blind_21.yml")
+           "vignettes_blind_19.yml", "vignettes_blind_20.yml", "vignettes_blind_21.yml",
+           "vignettes_blind_22.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -144,6 +147,11 @@ NOT_REACHED = {
                               "over-triage 3.3%. Now (read; after four outside reviews withdrew most of the "
                               "over-triage records): single recall 100/100/90.9%, over-triage 6.9% (13 of 188), "
                               "exact 82.0%; conversations emergency 100%, exact 72.4%",
+    "vignettes_blind_22.yml": "blind first run (round 10's final code, 47f7aed): single emergency recall 97.6% "
+                              "(2 of 82: 'just had a febrile fit, is still really drowsy', a French message "
+                              "'ma fille 4 semaines a 38,5 de fievre'), urgent 98.5%, soon 89.1%, over-triage 7.7% "
+                              "(13 of 169), exact 73.0%, over-escalated by >1 level 4.0%; conversations emergency "
+                              "100%, urgent 100%, exact 65.6% as written (71.9% finished), over-triage 4.5%",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -168,7 +176,7 @@ def test_vignette_counts() -> None:
                   "vignettes_blind_12.yml", "vignettes_blind_13.yml", "vignettes_blind_14.yml",
                   "vignettes_blind_15.yml", "vignettes_blind_16.yml", "vignettes_blind_17.yml",
                   "vignettes_blind_18.yml", "vignettes_blind_19.yml", "vignettes_blind_20.yml",
-                  "vignettes_blind_21.yml"):
+                  "vignettes_blind_21.yml", "vignettes_blind_22.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
