@@ -2,7 +2,9 @@
 
 The set holds public questions as found (with their URLs) and phrasings written in the
 same styles by someone who never saw the training data; it is never used for training
-(test_outside_set_is_not_in_the_training_data). Every message goes through the server's
+(test_outside_set_is_not_in_the_training_data). Since round 11 the older outside sets (B to I,
+K to R) are training data (data/nlu/outside/); A, J, S and T stay held out, and no phrasing of
+theirs is trained on (test_trained_outside_sets_hold_no_held_out_phrasing). Every message goes through the server's
 ``/model/parse``, so what is scored is the whole NLU pipeline the bot uses (normaliser,
 classifier, scope guard, English-only guard, fallback). The figures and the confusion
 matrix are written to test-output/nlu-outside-A.txt and -confusion.csv.
@@ -64,8 +66,9 @@ def _training_phrasings(name: str) -> set[str]:
 # Sets D and E were written after every training batch, by sessions that saw none of it;
 # their short stock questions ("what are milia?", "thanks") coincide with training phrasings
 # as any two lists would (README gives their accuracy without those too). The later training
-# batches were written after sets A, B and C existed, so for those three any coincidence counts.
-SETS_BEFORE_LATER_BATCHES = ("outside_A.yml", "outside_B.yml", "outside_C.yml")
+# batches were written after sets A, B and C existed, so for those three any coincidence counts
+# (B and C are training data since round 11, so only A is checked).
+SETS_BEFORE_LATER_BATCHES = ("outside_A.yml",)
 
 
 def _all_outside_examples() -> list[dict]:
@@ -93,10 +96,9 @@ def test_outside_set_is_not_in_the_training_data() -> None:
 
 # Batches written after reading a set's first-run errors: none of that set's phrasings in them
 # (more than two words; "thanks" or "what are milia" coincide with any list).
+# (Sets H, I, K, O, P and Q, which rounds 5, 6 and 9 read, are training data since round 11.)
 BATCHES_AFTER_SETS = {
-    "as_people_write_round5.yml": ("outside_H.yml", "outside_I.yml"),
-    "as_people_write_round6.yml": ("outside_J.yml", "outside_K.yml"),
-    "as_people_write_round9.yml": ("outside_O.yml", "outside_P.yml", "outside_Q.yml"),
+    "as_people_write_round6.yml": ("outside_J.yml",),
 }
 
 
@@ -109,6 +111,27 @@ def test_batches_written_after_a_set_copy_none_of_its_phrasings() -> None:
             copied += [(batch, name, e["text"]) for e in examples
                        if len(_squeeze(e["text"]).split()) > 2 and _squeeze(e["text"]) in training]
     assert not copied, copied
+
+
+TRAINED_OUTSIDE = REPO / "data" / "nlu" / "outside"
+HELD_OUT_SETS = ("outside_A.yml", "outside_J.yml", "outside_S.yml", "outside_T.yml")
+
+
+def test_trained_outside_sets_hold_no_held_out_phrasing() -> None:
+    """The older outside sets became training data in round 11; every set still used for a
+    figure (A, J, S, T, the held-out set, the blind out-of-scope batch) shares no phrasing
+    with them, however short (writers copied some of the same public questions), and the
+    held-out outside sets are no longer in the training folder."""
+    trained = {(path.name, _squeeze(line.strip()[2:]))
+               for path in sorted(TRAINED_OUTSIDE.glob("*.yml"))
+               for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]
+               for line in str(block.get("examples", "")).splitlines() if line.strip().startswith("- ")}
+    assert len(trained) > 4000 and not {name for name, _ in trained} & set(HELD_OUT_SETS)
+    held = {_squeeze(e["text"]) for name in HELD_OUT_SETS
+            for e in yaml.safe_load((OUTSIDE.parent / name).read_text(encoding="utf-8"))["examples"]}
+    held |= _holdout_phrasings()
+    held |= {_squeeze(e["text"]) for e in yaml.safe_load(BLIND_OUT_OF_SCOPE.read_text(encoding="utf-8"))["examples"]}
+    assert not sorted(text for _, text in trained if text in held)
 
 
 def _holdout_phrasings() -> set[str]:
@@ -150,53 +173,16 @@ def test_outside_every_intent_f1(outside_result: dict) -> None:
     assert not weak, weak
 
 
-# The later outside sets, B and C, each blind on its first run (B: 0.840 on the code before
-# issue 11's second pass; C: 0.895 before and 0.926 after it, its two blind runs). Both were read
-# since (not blind). Both keep the same targets; strict: reaching them fails the suite until the
-# mark is removed. Figures after round 4 (2026-11-29; round 4 read set F's errors, and looked up only
-# how D and E label a few contested questions: why bumps form around the eyes, worry about milk spots,
-# who removes them, baby acne).
+# Sets still held out besides A, each blind on its first run and scored with the same targets;
+# strict: reaching them fails the suite until the mark is removed. The older sets' first runs
+# (B 0.840 to R 0.907) are in README "Measured figures"; since round 11 they are training data.
 LATER_SETS = {
-    "outside_B.yml": "round 4: accuracy 0.926 (0.916 before; not blind); ask_disclaimer 0.80, ask_eye_area 0.83, "
-                     "ask_lookalikes 0.89, ask_see_doctor 0.87, ask_what_is_milia 0.85, describe_symptoms 0.76, "
-                     "inform_audience 0.80, out_of_scope 0.88 < 0.90",
-    "outside_C.yml": "round 4: accuracy 0.947 (0.926 before the third batch, 0.945 after; not blind any more); "
-                     "ask_duration 0.88, ask_eye_area 0.83, ask_newborn_milia 0.87 < 0.90",
-    "outside_D.yml": "round 4: accuracy 0.944 (first run 0.925, 0.935 after round 3); ask_appearance 0.89, "
-                     "ask_causes 0.89, ask_eye_area 0.86, ask_who_gets 0.86, describe_symptoms 0.84, "
-                     "inform_audience 0.84 < 0.90",
-    "outside_E.yml": "round 4: accuracy 0.940 (blind first run 0.927); "
-                     "ask_duration 0.87, ask_newborn_milia 0.80 < 0.90",
-    "outside_F.yml": "round 4: accuracy 0.937 (blind first run on 5e07568: 0.909; read since, so not blind any more); "
-                     "ask_eye_area 0.89, ask_home_removal 0.89, describe_symptoms 0.80 < 0.90",
-    "outside_G.yml": "blind first run (round 4 after the review, f8066ba): accuracy 0.903; ask_what_is_milia 0.78, "
-                     "ask_causes 0.82, describe_symptoms 0.82, ask_eye_area 0.84, ask_duration 0.86, "
-                     "ask_treatment 0.88, ask_lookalikes 0.89, ask_newborn_milia 0.89 < 0.90",
-    "outside_H.yml": "blind first run (round 5, 38dfe93): accuracy 0.899; inform 0.73, describe_symptoms 0.75, "
-                     "deny 0.76, ask_lookalikes 0.79, ask_what_is_milia 0.83, ask_capabilities 0.84, "
-                     "ask_who_gets 0.87, ask_causes 0.89 < 0.90; now (read): accuracy 0.926",
-    "outside_I.yml": "blind first run (round 5 after set H's fixes, 2887d4a): accuracy 0.910; ask_lookalikes 0.79, "
-                     "describe_symptoms 0.80, out_of_scope 0.84, ask_who_gets 0.84, ask_causes 0.86, ask_newborn_milia "
-                     "0.87, ask_see_doctor 0.87, deny 0.87, ask_eye_area 0.88 < 0.90; now (read): accuracy 0.930",
-    "outside_K.yml": "blind first run (round 6's final code, 1c99b01): accuracy 0.931; deny 0.73, inform 0.84 < 0.90 "
-                     "(7 of its 47 errors: 'no fever', 'they dont hurt' labelled inform, deny in our data); "
-                     "now (read): accuracy 0.945; deny 0.80, inform 0.87",
-    "outside_L.yml": "blind first run (round 7's first code, fd8fd3c): accuracy 0.896; inform 0.79, describe_symptoms "
-                     "0.80, deny 0.82, ask_causes 0.83, ask_lookalikes 0.84, out_of_scope 0.84, "
-                     "ask_what_is_milia 0.86, ask_treatment 0.87, inform_audience 0.88 < 0.90",
-    "outside_M.yml": "blind first run (round 7, NLU as at fd8fd3c): accuracy 0.878; inform 0.67, describe_symptoms "
-                     "0.73, deny 0.79, out_of_scope 0.83, inform_audience 0.84 and six more < 0.90",
-    "outside_N.yml": "blind first run (round 7's final NLU, 5fcc762): accuracy 0.946; describe_symptoms 0.80, "
-                     "ask_what_is_milia 0.88 < 0.90",
-    "outside_O.yml": "blind first run (round 8's final NLU, c59a985): accuracy 0.940; ask_capabilities 0.86, "
-                     "describe_symptoms 0.87, ask_lookalikes 0.89 < 0.90",
-    "outside_P.yml": "blind first run (round 9's NLU at 443b24e): accuracy 0.929; describe_symptoms 0.82, "
-                     "ask_lookalikes 0.84, ask_eye_area 0.87, out_of_scope 0.89 < 0.90",
-    "outside_Q.yml": "blind first run (round 9's NLU at 17d1deb): accuracy 0.918; ask_lookalikes 0.77, "
-                     "ask_what_is_milia 0.83, ask_treatment 0.84, out_of_scope 0.85, ask_newborn_milia 0.88 < 0.90",
-    "outside_R.yml": "blind first run (round 9's final NLU at fe05bfc): accuracy 0.907; describe_symptoms 0.81, "
-                     "ask_prevention 0.85, inform 0.85, out_of_scope 0.85, ask_lookalikes 0.88, ask_newborn_milia "
-                     "0.88, ask_baby_mouth 0.89, ask_eye_area 0.89, deny 0.89 < 0.90",
+    "outside_S.yml": "blind first run (round 10's final NLU, 47f7aed): accuracy 0.913; describe_symptoms 0.69, "
+                     "ask_prevention 0.84, out_of_scope 0.87, ask_duration 0.88, ask_eye_area 0.88, "
+                     "inform_audience 0.88, ask_newborn_milia 0.89 < 0.90",
+    "outside_T.yml": "blind first run (round 10's final NLU, 47f7aed): accuracy 0.890; ask_newborn_milia 0.71, "
+                     "ask_duration 0.80, ask_harmful 0.81, ask_lookalikes 0.81, describe_symptoms 0.83 and six more "
+                     "< 0.90",
 }
 # Sets that meet both targets now, run unmarked. Set J's blind first run (round 5's final code,
 # d08475c): accuracy 0.954 (the target), but ask_what_is_milia 0.88 and ask_newborn_milia 0.89 < 0.90;
