@@ -36,6 +36,12 @@ PAST_FEVER = {"entity": "red_flag", "value": "fever", "role": "historical"}
         ("what are the white spots on my newborn's nose", "ask_newborn_milia", [FEVER], None),
         ("my newborn had a fever last week and has white spots", "ask_newborn_milia", [PAST_FEVER], None),
         ("my newborn has white spots on her nose", "ask_newborn_milia", [], None),
+        # a skin product asked about in pregnancy or breastfeeding gets the treatment answer
+        ("im breastfeeding my 3 month old, can i use differin", "out_of_scope", [], "ask_treatment"),
+        ("is glycolic acid ok when pregnant", "out_of_scope", [], "ask_treatment"),
+        # ... both word groups are needed
+        ("can i dye my hair while pregnant", "out_of_scope", [], None),
+        ("is retinol good for wrinkles", "out_of_scope", [], None),
         # other intents are never moved
         ("why do they show up", "ask_causes", [], None),
         ("baby has white spots and a fever", "describe_symptoms", [FEVER], None),

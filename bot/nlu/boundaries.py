@@ -32,6 +32,8 @@ class Boundary:
     source: str
     target: str
     when_any_word: frozenset[str] = frozenset()
+    # a second group, of which one word must also be there ("pregnant" and "retinol")
+    and_any_word: frozenset[str] = frozenset()
     unless_any_word: frozenset[str] = frozenset()
     when_present_sign: bool = False
     unless_question: bool = False
@@ -42,6 +44,8 @@ class Boundary:
             return False
         words = set(_WORD.findall(text.lower()))
         if self.when_any_word and not words & self.when_any_word:
+            return False
+        if self.and_any_word and not words & self.and_any_word:
             return False
         if words & self.unless_any_word:
             return False
@@ -59,6 +63,7 @@ def parse_boundaries(raw: Mapping[str, Any]) -> list[Boundary]:
             source=str(record["from"]),
             target=str(record["to"]),
             when_any_word=frozenset(str(w) for w in record.get("when_any_word") or []),
+            and_any_word=frozenset(str(w) for w in record.get("and_any_word") or []),
             unless_any_word=frozenset(str(w) for w in record.get("unless_any_word") or []),
             when_present_sign=bool(record.get("when_present_sign", False)),
             unless_question=bool(record.get("unless_question", False)),
