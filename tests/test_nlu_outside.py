@@ -179,15 +179,17 @@ def test_outside_every_intent_f1(outside_result: dict) -> None:
 LATER_SETS = {
     "outside_S.yml": "blind first run (round 10's final NLU, 47f7aed): accuracy 0.913; describe_symptoms 0.69, "
                      "ask_prevention 0.84, out_of_scope 0.87, ask_duration 0.88, ask_eye_area 0.88, "
-                     "inform_audience 0.88, ask_newborn_milia 0.89 < 0.90",
+                     "inform_audience 0.88, ask_newborn_milia 0.89 < 0.90; final (the older sets trained on, "
+                     "S not read): 0.938; describe_symptoms 0.77, ask_newborn_milia 0.89, out_of_scope 0.89",
     "outside_T.yml": "blind first run (round 10's final NLU, 47f7aed): accuracy 0.890; ask_newborn_milia 0.71, "
                      "ask_duration 0.80, ask_harmful 0.81, ask_lookalikes 0.81, describe_symptoms 0.83 and six more "
-                     "< 0.90",
+                     "< 0.90; final (T not read): 0.913; ask_newborn_milia 0.74, ask_harmful 0.80, ask_duration "
+                     "0.84 and three more",
 }
 # Sets that meet both targets now, run unmarked. Set J's blind first run (round 5's final code,
 # d08475c): accuracy 0.954 (the target), but ask_what_is_milia 0.88 and ask_newborn_milia 0.89 < 0.90;
 # read since and mended by kind (data/nlu/as_people_write_round6.yml), so not blind any more.
-MET_SETS = {"outside_J.yml": "blind first run 0.954; now (read) 0.968, every intent >= 0.90"}
+MET_SETS = {"outside_J.yml": "blind first run 0.954; now (read) 0.975, every intent >= 0.90"}
 
 
 def _scored_later_set(name: str, parse) -> dict:
