@@ -110,7 +110,7 @@ rasa-shell: setup train
 	trap 'pkill -P $$actions 2>/dev/null; kill $$actions 2>/dev/null' EXIT INT TERM HUP; \
 	$(BIN)/rasa shell -i 127.0.0.1 --port $(BOT_PORT) --endpoints build/shell/rasa-shell-endpoints.yml
 
-bench: setup train
+bench: setup train cluster-deps
 	$(BIN)/python -m bench.bench
 	$(BIN)/python -m bench.adversarial
 

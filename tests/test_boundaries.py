@@ -42,6 +42,9 @@ PAST_FEVER = {"entity": "red_flag", "value": "fever", "role": "historical"}
         # ... both word groups are needed
         ("can i dye my hair while pregnant", "out_of_scope", [], None),
         ("is retinol good for wrinkles", "out_of_scope", [], None),
+        # ... and a pregnancy symptom beside it keeps the out-of-scope answer (ask a doctor; 911)
+        ("pregnant and my waters might have broken, can i use a bha on my face", "out_of_scope", [], None),
+        ("pregnant and havent felt the baby move since yesterday, can i use adapalene", "out_of_scope", [], None),
         # other intents are never moved
         ("why do they show up", "ask_causes", [], None),
         ("baby has white spots and a fever", "describe_symptoms", [FEVER], None),
