@@ -152,8 +152,8 @@ NOT_REACHED = {
                               "'ma fille 4 semaines a 38,5 de fievre'), urgent 98.5%, soon 89.1%, over-triage 7.7% "
                               "(13 of 169), exact 73.0%, over-escalated by >1 level 4.0%; conversations emergency "
                               "100%, urgent 100%, exact 65.6% as written (71.9% finished), over-triage 4.5%. Now (read;"
-                              " the review withdrew the set's five context records): single 98.8/98.5/90.9%, "
-                              "over-triage 7.1% (12 of 169), exact 73.6%",
+                              " two reviews withdrew the set's context records and its burn): single 98.8/98.5/89.1%, "
+                              "over-triage 7.1% (12 of 169), exact 73.3%",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
