@@ -183,6 +183,11 @@ LATER_SETS = {
                      "ask_duration 0.80, ask_harmful 0.81, ask_lookalikes 0.81, describe_symptoms 0.83 and six more "
                      "< 0.90; final (T not read): 0.913; ask_newborn_milia 0.74, ask_harmful 0.80, ask_duration "
                      "0.84 and three more",
+    "outside_U.yml": "blind first run (round 11's final NLU, f9c4594): accuracy 0.887 (0.864 on the 397 phrasings "
+                     "that are not also training phrasings); ask_newborn_milia 0.54 (its writer labelled a baby's "
+                     "milk spots by the aspect asked: how long, why, harmful), ask_duration 0.77, ask_causes 0.80, "
+                     "ask_harmful 0.82, ask_treatment 0.84, describe_symptoms 0.86 and five more < 0.90; not read "
+                     "or changed for since",
 }
 # Sets that meet both targets now, run unmarked. Set J's blind first run (round 5's final code,
 # d08475c): accuracy 0.954 (the target), but ask_what_is_milia 0.88 and ask_newborn_milia 0.89 < 0.90;

@@ -25,7 +25,8 @@ run on round 9's code after its first review) and ``vignettes_blind_20.yml`` (se
 until one run on round 9's code after its second review) and ``vignettes_blind_21.yml`` (set T,
 sealed until one run on round 9's final code at the start of round 10) and
 ``vignettes_blind_22.yml`` (set U, sealed until one run on round 10's final code at the start
-of round 11).
+of round 11) and ``vignettes_blind_23.yml`` (set V, sealed until one run on round 11's final
+code at the start of round 12; not yet one of the context reader's examples).
 Since round 6 the blind sets' single messages, each after its first run, are also the
 context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
@@ -65,7 +66,7 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_13.yml", "vignettes_blind_14.yml", "vignettes_blind_15.yml",
            "vignettes_blind_16.yml", "vignettes_blind_17.yml", "vignettes_blind_18.yml",
            "vignettes_blind_19.yml", "vignettes_blind_20.yml", "vignettes_blind_21.yml",
-           "vignettes_blind_22.yml")
+           "vignettes_blind_22.yml", "vignettes_blind_23.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -154,6 +155,13 @@ NOT_REACHED = {
                               "100%, urgent 100%, exact 65.6% as written (71.9% finished), over-triage 4.5%. Now (read;"
                               " two reviews withdrew the set's context records and its burn): single 98.8/98.5/89.1%, "
                               "over-triage 7.1% (12 of 169), exact 73.3%",
+    "vignettes_blind_23.yml": "blind first run (round 11's final code, f9c4594): single emergency recall 96.5% "
+                              "(3 of 86: '5 wks. white bumps nose. temp 38.9', '6wo temp 38.0', a teen's redness "
+                              "past a pen line with 38.8 who 'feels like she's dying'), urgent 97.1%, soon 90.0%, "
+                              "over-triage 10.9% (20 of 183), exact 73.4%, over-escalated by >1 level 5.0%; "
+                              "conversations emergency 100%, urgent 92.9%, exact 60.9% as written (71.9% finished). "
+                              "Now (read; a review withdrew its idiom records and '6wo'): single 97.7/98.6/96.7%, "
+                              "over-triage 10.9%, exact 74.9%",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -178,7 +186,7 @@ def test_vignette_counts() -> None:
                   "vignettes_blind_12.yml", "vignettes_blind_13.yml", "vignettes_blind_14.yml",
                   "vignettes_blind_15.yml", "vignettes_blind_16.yml", "vignettes_blind_17.yml",
                   "vignettes_blind_18.yml", "vignettes_blind_19.yml", "vignettes_blind_20.yml",
-                  "vignettes_blind_21.yml", "vignettes_blind_22.yml"):
+                  "vignettes_blind_21.yml", "vignettes_blind_22.yml", "vignettes_blind_23.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
