@@ -71,8 +71,11 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 lint: setup
 	$(BIN)/ruff check bot actions tests bench
 
+# Two pytest workers (pytest-xdist; CI has two cores), a test file each at a time; each worker
+# starts its own bot on its own ports (tests/conftest.py). TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= 2
 test: setup train browser-deps terminal-deps lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 # The blind sets that miss a target (strict expected failures: figures, not regression
 # guards), kept out of `make test` for its 15 minutes; run for the issue notes.
