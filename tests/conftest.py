@@ -42,6 +42,30 @@ if _OFFSET:
         os.environ[_name] = str(int(os.environ.get(_name, _default)) + _OFFSET)
 
 
+@pytest.fixture()
+def show_figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Show a measured figure (an accuracy, a recall table) in the summary at the end of the run.
+
+    Recorded on the test's report rather than printed: under `make test`'s two workers a
+    worker's own output never reaches the terminal, and the reports do."""
+
+    def show(text: str) -> None:
+        request.node.user_properties.append(("figure", text))
+
+    return show
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The figures the tests recorded with ``show_figure``, in the order the tests ran."""
+    figures = [value for reports in terminalreporter.stats.values() for report in reports
+               if getattr(report, "when", None) == "call"
+               for name, value in getattr(report, "user_properties", ()) if name == "figure"]
+    if figures:
+        terminalreporter.section("measured figures")
+        for text in figures:
+            terminalreporter.write_line(text)
+
+
 @pytest.fixture(scope="session")
 def domain() -> Any:
     """The bot's domain (domain/), for tests that build trackers by hand."""

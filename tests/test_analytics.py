@@ -142,7 +142,9 @@ def test_a_crafted_intent_cannot_store_text() -> None:
     assert all(row.conversation != "s" and len(row.conversation) == 16 for row in rows)
 
 
-def test_report_on_100000_conversations_within_30_seconds(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_report_on_100000_conversations_within_30_seconds(
+    tmp_path_factory: pytest.TempPathFactory, show_figure
+) -> None:
     folder = tmp_path_factory.mktemp("analytics100k")
     url = f"sqlite:///{folder / 'analytics.db'}"
     started = time.perf_counter()
@@ -151,7 +153,7 @@ def test_report_on_100000_conversations_within_30_seconds(tmp_path_factory: pyte
     started = time.perf_counter()
     assert report_main(["--db", url, "--since", "8d", "--out", str(folder / "report")]) == 0
     report_s = time.perf_counter() - started
-    print(f"100,000 conversations ({rows} rows) generated in {generated_s:.1f} s; report in {report_s:.1f} s")
+    show_figure(f"100,000 conversations ({rows} rows) generated in {generated_s:.1f} s; report in {report_s:.1f} s")
     page = (folder / "report" / "outcomes-report.html").read_text(encoding="utf-8")
     assert "100000" in page.replace(",", "") and page.count("data:image/png;base64,") == 4
     assert report_s < 30.0

@@ -154,12 +154,11 @@ NOT_REACHED = pytest.mark.xfail(strict=True, reason="issue 11 target not reached
                                 "0.86, ask_eye_area 0.88, ask_lookalikes 0.88, ask_see_doctor 0.86, accuracy 0.953)")
 
 
-def test_outside_accuracy(outside_result: dict, capsys) -> None:
+def test_outside_accuracy(outside_result: dict, show_figure) -> None:
     report = outside_result["report"]
-    with capsys.disabled():
-        print(f"\nOutside NLU set A: accuracy {outside_result['accuracy']:.3f}, "
-              f"macro F1 {report['macro avg']['f1-score']:.3f}, 20+ words {outside_result['long_accuracy']:.3f} "
-              f"(n={outside_result['long_count']}); {out_of_scope_line(outside_result)}")
+    show_figure(f"Outside NLU set A: accuracy {outside_result['accuracy']:.3f}, "
+                f"macro F1 {report['macro avg']['f1-score']:.3f}, 20+ words {outside_result['long_accuracy']:.3f} "
+                f"(n={outside_result['long_count']}); {out_of_scope_line(outside_result)}")
     assert outside_result["accuracy"] >= MIN_ACCURACY, (OUTPUT / "nlu-outside-A.txt").read_text()[:3000]
 
 
@@ -212,13 +211,12 @@ def _scored_later_set(name: str, parse) -> dict:
       for name, why in LATER_SETS.items()),
     *MET_SETS,
 ])
-def test_later_outside_sets_reach_the_targets(name: str, bot_stack, capsys) -> None:
+def test_later_outside_sets_reach_the_targets(name: str, bot_stack, show_figure) -> None:
     result = _scored_later_set(name, parse_via(bot_stack.url, bot_stack.api_token))
     report = result["report"]
-    with capsys.disabled():
-        print(f"\nOutside NLU {name}: accuracy {result['accuracy']:.3f}, "
-              f"macro F1 {report['macro avg']['f1-score']:.3f}, "
-              f"20+ words {result['long_accuracy']:.3f} (n={result['long_count']})")
+    show_figure(f"Outside NLU {name}: accuracy {result['accuracy']:.3f}, "
+                f"macro F1 {report['macro avg']['f1-score']:.3f}, "
+                f"20+ words {result['long_accuracy']:.3f} (n={result['long_count']})")
     weak = {label: round(report[label]["f1-score"], 2) for label in sorted(set(result["gold"]))
             if report[label]["f1-score"] < MIN_INTENT_F1}
     assert result["accuracy"] >= MIN_ACCURACY and not weak, (result["accuracy"], weak)

@@ -59,14 +59,13 @@ def test_data_validates_without_warnings() -> None:
     assert not unexplained, "\n".join(unexplained)
 
 
-def test_every_test_story_passes(capsys) -> None:
+def test_every_test_story_passes(show_figure) -> None:
     out = OUTPUT / "core"
     result = rasa("test", "core", "--stories", "tests", "--model", MODEL, "--out", str(out), "--no-plot")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     failed = (out / "failed_test_stories.yml").read_text(encoding="utf-8")
     report = json.loads((out / "story_report.json").read_text(encoding="utf-8"))
-    with capsys.disabled():
-        print(f"\nTest stories: action accuracy {report['accuracy']:.3f} over {report['macro avg']['support']} actions")
+    show_figure(f"Test stories: action accuracy {report['accuracy']:.3f} over {report['macro avg']['support']} actions")
     assert "stories: []" in failed or failed.strip() in ("", "# None of the test stories failed - all good!"), failed
 
 
@@ -78,7 +77,7 @@ def holdout_report() -> dict:
     return json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
 
 
-def test_holdout_intent_accuracy(holdout_report: dict, capsys) -> None:
+def test_holdout_intent_accuracy(holdout_report: dict, show_figure) -> None:
     accuracy = holdout_report["accuracy"]
     weighted_f1 = holdout_report["weighted avg"]["f1-score"]
     per_intent = {
@@ -87,8 +86,7 @@ def test_holdout_intent_accuracy(holdout_report: dict, capsys) -> None:
         if isinstance(scores, dict) and name not in ("macro avg", "weighted avg", "micro avg")
     }
     weakest = ", ".join(f"{name} {f1:.2f}" for name, f1 in sorted(per_intent.items(), key=lambda item: item[1])[:3])
-    with capsys.disabled():
-        print(f"\nHeld-out NLU: intent accuracy {accuracy:.3f}, weighted F1 {weighted_f1:.3f}; weakest: {weakest}")
+    show_figure(f"Held-out NLU: intent accuracy {accuracy:.3f}, weighted F1 {weighted_f1:.3f}; weakest: {weakest}")
     assert accuracy >= MIN_HOLDOUT_ACCURACY
 
 

@@ -273,7 +273,7 @@ ATTACKS = ["😀" * 5000, "".join(chr(0x1F600 + i % 80) for i in range(5000)), "
            "/inform" + "{" * 2400 + "}" * 2400, "!?.,;" * 1000]
 
 
-def test_a_slow_input_attacker_does_not_delay_a_normal_user_beyond_1s(bot_stack: BotStack) -> None:
+def test_a_slow_input_attacker_does_not_delay_a_normal_user_beyond_1s(bot_stack: BotStack, show_figure) -> None:
     webhook = f"{bot_stack.url}/webhooks/rest/webhook"
     stop = threading.Event()
 
@@ -298,5 +298,5 @@ def test_a_slow_input_attacker_does_not_delay_a_normal_user_beyond_1s(bot_stack:
         stop.set()
         for thread in attackers:
             thread.join(timeout=30)
-    print(f"normal user's reply under attack: max {max(latencies) * 1000:.0f} ms")
+    show_figure(f"normal user's reply under attack: max {max(latencies) * 1000:.0f} ms")
     assert max(latencies) < 1.0, latencies

@@ -102,7 +102,7 @@ def test_the_same_examples_give_the_same_reader(reader: SignContextReader) -> No
     assert again.harmless_probability(text) == reader.harmless_probability(text)
 
 
-def test_left_out_sets_no_real_sign_is_asked_about_and_many_harmless_ones_are() -> None:
+def test_left_out_sets_no_real_sign_is_asked_about_and_many_harmless_ones_are(show_figure) -> None:
     """Leave one blind set out: the threshold's cost (real signs asked about before advice) and gain.
 
     A real emergency message can score as harmless (set T's "newborn fever + white bumps on
@@ -123,7 +123,7 @@ def test_left_out_sets_no_real_sign_is_asked_about_and_many_harmless_ones_are() 
               for text in emergencies]
     OUTPUT.parent.mkdir(exist_ok=True)
     OUTPUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    show_figure("\n".join(lines))
     doubtable = interrupting_findings()
     for text in emergencies:  # a present emergency is answered at once
         present = {e.value for e in load_detector().detect_text(text) if e.entity == "red_flag" and not e.role}

@@ -61,7 +61,7 @@ def test_phrasings_cover_every_category_many_times_without_repeats() -> None:
     assert len(texts) == len(set(texts))
 
 
-def test_cross_validated_recall_and_question_rate() -> None:
+def test_cross_validated_recall_and_question_rate(show_figure) -> None:
     """5 folds over the phrasings and chat negatives: danger phrasings asked >= 95%,
     harmless phrasings <= 6%, everyday chat messages <= 2%."""
     pairs = training_pairs(SETTINGS)
@@ -76,7 +76,7 @@ def test_cross_validated_recall_and_question_rate() -> None:
     recall = asked[np.isin(labels, list(SETTINGS.danger_categories))].mean()
     harmless_asked = asked[(labels == "none") & ~chat].mean()
     chat_asked = asked[chat].mean()
-    print(f"\nsign classifier, 5-fold: danger recall {recall:.3f}, harmless phrasings asked {harmless_asked:.3f}, "
+    show_figure(f"sign classifier, 5-fold: danger recall {recall:.3f}, harmless phrasings asked {harmless_asked:.3f}, "
           f"chat messages asked {chat_asked:.3f} (n={chat.sum()})")
     assert recall >= 0.95
     assert harmless_asked <= 0.06

@@ -160,8 +160,8 @@ NOT_REACHED = {
                               "past a pen line with 38.8 who 'feels like she's dying'), urgent 97.1%, soon 90.0%, "
                               "over-triage 10.9% (20 of 183), exact 73.4%, over-escalated by >1 level 5.0%; "
                               "conversations emergency 100%, urgent 92.9%, exact 60.9% as written (71.9% finished). "
-                              "Now (read; a review withdrew its idiom records and '6wo'): single 97.7/98.6/96.7%, "
-                              "over-triage 10.9%, exact 74.9%",
+                              "Now (read; a review withdrew its idiom records and '6wo'): single 97.7/98.6/98.3%, "
+                              "over-triage 10.9%, exact 75.2%",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -198,13 +198,12 @@ def test_vignette_counts() -> None:
     if source in NOT_REACHED else source
     for source in SOURCES
 ])
-def test_vignettes(source: str, say, new_sender: Callable[[], str], capsys) -> None:
+def test_vignettes(source: str, say, new_sender: Callable[[], str], show_figure) -> None:
     result = run(VIGNETTES[source], say, new_sender)
     text = render(source, result)
     OUTPUT.mkdir(exist_ok=True)
     (OUTPUT / f"{Path(source).stem}.txt").write_text(text + "\n", encoding="utf-8")
-    with capsys.disabled():
-        print("\n" + text)
+    show_figure(text)
     failures = [*_missed_targets("single", result.singles), *_missed_targets("conversations", result.conversations)]
     harmless = sum(1 for _, expected, _ in result.singles.results if expected == HARMLESS)
     asked = result.asked(HARMLESS, "danger_signs")
