@@ -74,15 +74,15 @@ lint: setup
 # Two pytest workers (pytest-xdist; CI has two cores), a test file each at a time; each worker
 # starts its own bot on its own ports (tests/conftest.py). TEST_WORKERS=0 runs them in one process.
 TEST_WORKERS ?= 2
-PYTEST_WORKERS := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 test: setup train browser-deps terminal-deps lint
-	$(BIN)/python -m pytest $(PYTEST_WORKERS)
+	$(BIN)/python -m pytest $(XDIST) $(if $(XDIST),--dist loadfile)
 
 # The blind sets that miss a target (strict expected failures: figures, not regression
 # guards), kept out of `make test` for its 15 minutes; run for the issue notes. Two workers
 # here too, each taking the next set (one file holds most of them).
 test-blind: setup train
-	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS)) -m blind_history tests/test_vignettes.py tests/test_nlu_outside.py
+	$(BIN)/python -m pytest $(XDIST) -m blind_history tests/test_vignettes.py tests/test_nlu_outside.py
 
 run: setup train
 	@echo "Demo clinic page with the widget: http://localhost:$(BOT_PORT)/webhooks/widget/demo"
