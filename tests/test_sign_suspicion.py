@@ -77,7 +77,7 @@ def test_cross_validated_recall_and_question_rate(show_figure) -> None:
     harmless_asked = asked[(labels == "none") & ~chat].mean()
     chat_asked = asked[chat].mean()
     show_figure(f"sign classifier, 5-fold: danger recall {recall:.3f}, harmless phrasings asked {harmless_asked:.3f}, "
-          f"chat messages asked {chat_asked:.3f} (n={chat.sum()})")
+                f"chat messages asked {chat_asked:.3f} (n={chat.sum()})")
     assert recall >= 0.95
     assert harmless_asked <= 0.06
     assert chat_asked <= 0.02
