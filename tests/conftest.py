@@ -26,22 +26,6 @@ _counter = itertools.count()
 REPO = Path(__file__).resolve().parent.parent
 
 
-def worker_port_offset(worker: str) -> int:
-    """How far a pytest-xdist worker ("gw0", "gw1", ...) moves the test servers' ports.
-
-    `make test` runs two workers (CI has two cores); each starts its own bot and action
-    server, so each needs its own ports: 1000 apart, clear of every port a test adds to
-    the base (the storage-failure stack +100, `make shell` +10)."""
-    return 1000 * int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
-
-
-# Before any test reads them (BotStack and the tests read the ports when they start servers).
-_OFFSET = worker_port_offset(os.environ.get("PYTEST_XDIST_WORKER", ""))
-if _OFFSET:
-    for _name, _default in (("MILIA_TEST_BOT_PORT", "15005"), ("MILIA_TEST_ACTION_PORT", "15055")):
-        os.environ[_name] = str(int(os.environ.get(_name, _default)) + _OFFSET)
-
-
 @pytest.fixture()
 def show_figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
     """Show a measured figure (an accuracy, a recall table) in the summary at the end of the run.

@@ -26,6 +26,21 @@ START_TIMEOUT_S = 180
 TEST_PAGE_ORIGIN = f"http://127.0.0.1:{os.environ.get('MILIA_TEST_PAGE_PORT', '8765')}"
 
 
+def worker_port_offset(worker: str) -> int:
+    """How far a pytest-xdist worker ("gw0", "gw1", ...) moves the test servers' ports.
+
+    `make test` runs two workers (CI has two cores); each starts its own bot and action
+    server, so each needs its own ports: 1000 apart, clear of every port a test adds to
+    the base (the storage-failure stack +100, `make shell` +10)."""
+    return 1000 * int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+
+
+def server_port(variable: str, default: int) -> int:
+    """A test server's base port: the environment variable moves it (two checkouts side by
+    side), and this pytest-xdist worker's offset keeps it apart from the other worker's."""
+    return int(os.environ.get(variable, default)) + worker_port_offset(os.environ.get("PYTEST_XDIST_WORKER", ""))
+
+
 def _get(url: str, timeout: float = 2.0) -> Optional[int]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -65,8 +80,8 @@ class BotStack:
     workdir: Path
     # Ports can be moved (MILIA_TEST_BOT_PORT / MILIA_TEST_ACTION_PORT) so that two
     # checkouts can run their suites side by side.
-    bot_port: int = field(default_factory=lambda: int(os.environ.get("MILIA_TEST_BOT_PORT", "15005")))
-    action_port: int = field(default_factory=lambda: int(os.environ.get("MILIA_TEST_ACTION_PORT", "15055")))
+    bot_port: int = field(default_factory=lambda: server_port("MILIA_TEST_BOT_PORT", 15005))
+    action_port: int = field(default_factory=lambda: server_port("MILIA_TEST_ACTION_PORT", 15055))
     # The one model file the bot loads (bot.serve never picks "the newest in models/").
     model: str = field(
         default_factory=lambda: os.environ.get("MILIA_TEST_MODEL", str(REPO / "models" / "milia.tar.gz"))

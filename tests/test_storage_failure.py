@@ -21,7 +21,7 @@ from rasa.core.lock_store import InMemoryLockStore
 
 from bot.tracker_store import UrlSQLTrackerStore
 from tests.conftest import post_json
-from tests.servers import BotStack
+from tests.servers import BotStack, server_port
 
 pytestmark = pytest.mark.server
 
@@ -58,8 +58,8 @@ class FaultyLockStore(InMemoryLockStore):
 @pytest.fixture(scope="module")
 def faulty_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotStack]:
     workdir = tmp_path_factory.mktemp("faulty")
-    base_bot = int(os.environ.get("MILIA_TEST_BOT_PORT", "15005"))
-    base_actions = int(os.environ.get("MILIA_TEST_ACTION_PORT", "15055"))
+    base_bot = server_port("MILIA_TEST_BOT_PORT", 15005)
+    base_actions = server_port("MILIA_TEST_ACTION_PORT", 15055)
     stack = BotStack(
         workdir=workdir,
         bot_port=base_bot + 100,

@@ -10,7 +10,6 @@ messages, so the tests follow the content without copying it.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import socket
@@ -24,7 +23,7 @@ from typing import Callable, Iterator, Optional
 import pytest
 
 from tests.conftest import post_json
-from tests.servers import REPO, BotStack
+from tests.servers import REPO, BotStack, server_port
 
 pytestmark = pytest.mark.server
 # `make test` installs tmux (make terminal-deps); without it these tests fail, saying so.
@@ -204,7 +203,7 @@ def _port_free(port: int) -> bool:
 
 def _make_shell_ports() -> tuple[int, int]:
     # Next to the test bot's ports, so parallel checkouts with their own ports don't meet.
-    bot_port = int(os.environ.get("MILIA_TEST_BOT_PORT", "15005")) + 10
+    bot_port = server_port("MILIA_TEST_BOT_PORT", 15005) + 10
     return bot_port, bot_port + 1
 
 
