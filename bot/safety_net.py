@@ -20,8 +20,9 @@ The layers, run on every message (the questionnaire included):
    unclear on its own ("red" alone) gets one short clarifying question; "no" lets the
    conversation carry on as if the sign had not been mentioned, "yes" or no usable
    answer takes the more urgent reading.
-   A finding that means a level only at some ages after one question (a fever in an
-   older child or adult: is a new rash spreading?) gets that question (``clarify_when``).
+   A finding that means a level only at some ages after one question (a fever with no
+   age told: is it a baby under 3 months?; in an older child or adult: is a new rash
+   spreading?) gets that question (``clarify_when``).
 4. **Hypothetical** signs ("what if she gets a fever?") get the conditional rule
    ("if ..., call the emergency number now") before the information asked for.
 5. Everything else: the ordinary rules.
@@ -153,6 +154,12 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
 
     latest = episode.latest
     newly_confirmed: frozenset[str] = frozenset()
+    # The signs of the message a pending question was about still need their questions by
+    # age after the answer ("5 wks ... temp 38.9" -> "is it a baby?" -> "he's 7": a child's
+    # fever, so is a new rash spreading?).
+    asked_about_present: frozenset[str] = frozenset()
+    if episode.pending is not None and len(episode.turns) > 1:
+        asked_about_present = episode.turns[-2].findings(PRESENT)
     if episode.pending is not None:
         if latest.answer == NO and not latest.findings(PRESENT):
             # The sign asked about is set aside; what else the message said still counts
@@ -178,8 +185,13 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
             unclear = (earlier & table.clarify_findings) - settled.confirmed - settled.dismissed
             if unclear and episode.pending.kind != "infection_check":
                 return _ask("infection_check", unclear, table)
-            return _interrupting_decision(settled, table, earlier) or SafetyAction(
-                "resume", findings=episode.pending.findings
+            # Then, as for any message: advice the other signs reach, else the question a
+            # finding needs at this age (after "not a baby under 3 months", is a new rash
+            # spreading with the fever?), else the rules answer the message asked about.
+            return (
+                _interrupting_decision(settled, table, earlier)
+                or _question_for_age(settled, table, earlier)
+                or SafetyAction("resume", findings=episode.pending.findings)
             )
         if latest.answer != NO:
             # "Yes", or no usable answer: the more urgent reading (never silence).
@@ -207,8 +219,14 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
         # in a young baby) is asked about first: advice below it would silence the question
         # (round 8's third review: a new crop of spots answered "soon" over a baby's fever).
         worse = {f for f, level in historical.items() if table.rank(level) < table.rank(at_once.level)}
-        return _ask("still_present", worse, table) if worse else at_once
-    by_age = _question_for_age(episode, table, latest.findings(PRESENT))
+        if worse:
+            return _ask("still_present", worse, table)
+        # So is a question by age whose "yes" would be more urgent than this advice (set W:
+        # "38.1 and a rash that's getting bigger on my 2 yr old's legs" got soon advice for
+        # the growing rash, and the spreading-rash question with the fever was never asked).
+        above = _question_for_age(episode, table, latest.findings(PRESENT) | asked_about_present, at_once.level)
+        return above or at_once
+    by_age = _question_for_age(episode, table, latest.findings(PRESENT) | asked_about_present)
     if by_age is not None:
         return by_age
     if historical:
@@ -269,18 +287,25 @@ def _advice(
     return SafetyAction("advice", response=table.advice[level], level=level, reasons=tuple(reasons))
 
 
-def _question_for_age(episode: Episode, table: TriageTable, present: frozenset[str]) -> Optional[SafetyAction]:
+def _question_for_age(
+    episode: Episode, table: TriageTable, present: frozenset[str], advising: Optional[str] = None
+) -> Optional[SafetyAction]:
     """The clarifying question a finding needs at this age (``clarify_when``), when its answer could raise the level.
 
-    Asked once per episode: a "yes" confirms the finding asked about, a "no" sets it aside.
+    "Could raise" means above the advice already given in the episode and above the advice
+    about to be given now (``advising``). Asked once per episode: a "yes" confirms the
+    finding asked about, a "no" sets it aside.
     """
     age = effective_age_group(episode.slots.get("age_group"), episode.mentions_baby)
     answered = episode.confirmed | episode.dismissed
+    floor = table.most_urgent(episode.level, advising)
     for when in table.clarify_when:
-        if when.finding not in present or age not in when.age_groups or when.about in answered:
+        spec = table.clarify[when.ask]
+        readings = {when.about} | ({spec["yes"], spec["unclear"]} - {"asked"})  # what an answer confirms
+        if when.finding not in present or age not in when.age_groups or readings & answered:
             continue
         would = table.level_of(when.about)
-        if would is not None and (episode.level is None or table.rank(would) < table.rank(episode.level)):
+        if would is not None and (floor is None or table.rank(would) < table.rank(floor)):
             return _ask(when.ask, {when.about}, table)
     return None
 

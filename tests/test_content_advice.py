@@ -72,7 +72,7 @@ def test_advice_records_give_every_triage_level_and_safety_net_text() -> None:
     given = [name for record in ADVICE for name in record.responses]
     assert len(given) == len(set(given))
     assert set(given) == set(TRIAGE) | set(QUESTIONS) | set(WHAT_IF)
-    assert len(TRIAGE) == 5 and len(QUESTIONS) == 5 and len(WHAT_IF) == 4
+    assert len(TRIAGE) == 5 and len(QUESTIONS) == 6 and len(WHAT_IF) == 4
 
 
 def test_the_disclaimer_is_not_in_the_generated_advice_file() -> None:

@@ -193,12 +193,65 @@ def fever_asked(text: str = "my 9 year old has a cold, 38.2, and milia on his no
             inserted(response, clarify=kind, findings=findings), ActionExecuted(LISTEN)]
 
 
-@pytest.mark.parametrize("slots", [{"age_group": "child"}, {"age_group": "adult"}, {}])
+@pytest.mark.parametrize("slots", [{"age_group": "child"}, {"age_group": "adult"}])
 def test_a_fever_in_an_older_child_or_adult_asks_about_a_spreading_rash(slots) -> None:
     events = [*start(), user("temp of 38.4 and white bumps on the face", ("fever", None))]
     action = decide(events, slots)
     assert action is not None and action.kind == "ask" and action.clarify == "fever_rash_check"
     assert action.findings == {"new_rash_with_fever"}
+
+
+# ------------------------------------------------------------------ a fever with no age told
+YOUNG_BABY_QUESTION = ("utter_check_young_baby", "young_baby_check", ["fever_in_young_baby"])
+
+
+def young_baby_asked(text: str = "5 wks. white bumps nose. temp 38.9. sleeping lots") -> list:
+    response, kind, findings = YOUNG_BABY_QUESTION
+    return [*start(), user(text, ("fever", None)), inserted(response, clarify=kind, findings=findings),
+            ActionExecuted(LISTEN)]
+
+
+def test_a_fever_with_no_age_asks_first_whether_it_is_a_baby_under_3_months() -> None:
+    """Set V: "5 wks. white bumps nose. temp 38.9" and "6wo temp 38.0" (no person, no "old")
+    got the spreading-rash question, whose "yes" gave urgent advice to a febrile newborn."""
+    action = decide([*start(), user("temp of 38.4 and white bumps on the face", ("fever", None))])
+    assert action is not None and action.kind == "ask" and action.clarify == "young_baby_check"
+    assert action.response == "utter_check_young_baby" and action.findings == {"fever_in_young_baby"}
+
+
+def test_yes_to_the_young_baby_question_is_an_emergency() -> None:
+    events = [*young_baby_asked(), user("yes", intent="affirm", answer="yes")]
+    assert level(decide(events)) == "emergency"
+
+
+def test_an_age_typed_in_answer_to_the_young_baby_question_decides() -> None:
+    young = [*young_baby_asked(), user("shes 5 weeks", intent="inform"), SlotSet("age_group", "newborn")]
+    assert level(decide(young, {"age_group": "newborn"})) == "emergency"
+    # an older age told: the question a child's fever needs (is a new rash spreading?)
+    older = [*young_baby_asked(), user("he's 7", intent="inform"), SlotSet("age_group", "child")]
+    action = decide(older, {"age_group": "child"})
+    assert action is not None and action.kind == "ask" and action.clarify == "fever_rash_check"
+
+
+def test_no_usable_answer_to_the_young_baby_question_is_urgent() -> None:
+    events = [*young_baby_asked(), user("not sure", intent="inform")]
+    assert level(decide(events)) == "urgent"
+
+
+def test_no_to_the_young_baby_question_asks_about_a_spreading_rash_next() -> None:
+    events = [*young_baby_asked("i have a temp of 38.5 and these white bumps"), user("no", intent="deny", answer="no")]
+    action = decide(events)
+    assert action is not None and action.kind == "ask" and action.clarify == "fever_rash_check"
+    response, kind, findings = FEVER_QUESTION
+    later = [*events, inserted(response, clarify=kind, findings=findings), ActionExecuted(LISTEN),
+             user("no", intent="deny", answer="no")]
+    after = decide(later)
+    assert after is not None and after.kind == "resume"
+
+
+def test_a_fever_with_a_baby_named_is_never_asked_the_young_baby_question() -> None:
+    events = [*start(), user("my baby has a temp of 38.2 and milk spots", ("fever", None), baby=True)]
+    assert level(decide(events)) == "emergency"
 
 
 @pytest.mark.parametrize(("answer", "expected"), [("yes", "urgent"), (None, "urgent")])

@@ -15,6 +15,8 @@ case's label, the way the person who wrote the case would:
 * ``infection_check`` (red alone: is it hot, swollen, oozing or spreading?): "yes" when
   the case is urgent or emergency.
 * ``still_present`` (a sign that may be over): "yes" when the case is at soon or above.
+* ``young_baby_check`` (a fever told with no age: is it a baby under 3 months?): "yes"
+  when the case is an emergency (a fever with no age is an emergency only in a young baby).
 * ``fever_rash_check`` (a fever in an older child or adult: a new rash spreading?): "yes"
   when the case is urgent or emergency.
 * ``sign_now`` (a sign told in a context that reads as harmless: is that happening now?):
@@ -46,6 +48,7 @@ ANSWER_YES_WHEN = {
     "danger_signs": {"emergency"},
     "infection_check": {"emergency", "urgent"},
     "still_present": {"emergency", "urgent", "soon"},
+    "young_baby_check": {"emergency"},
     "fever_rash_check": {"emergency", "urgent"},
     "sign_now": {"emergency", "urgent", "soon"},
 }
