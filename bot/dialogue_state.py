@@ -206,6 +206,19 @@ def _questionnaire_advised(events: Sequence[Event], advice: dict[str, str]) -> b
     return False
 
 
+def clarify_answered_now(events: Sequence[Event]) -> Optional[str]:
+    """The kind of clarifying question the latest user message answers, if it answers one."""
+    users = [i for i, event in enumerate(events) if isinstance(event, UserUttered)]
+    if not users or not _latest_user_answers_question(events):
+        return None
+    asked = next(
+        (clarify_of(e) for e in reversed(events[: users[-1]])
+         if isinstance(e, ActionExecuted) and e.action_name != ACTION_LISTEN_NAME),
+        None,
+    )
+    return asked.kind if asked else None
+
+
 def clarify_denied_now(events: Sequence[Event]) -> Optional[str]:
     """The kind of clarifying question the latest user message answered "no" to, naming no sign.
 

@@ -51,6 +51,7 @@ from bot.dialogue_state import (
     START_QUESTIONNAIRE,
     age_changed_now,
     build_episode,
+    clarify_answered_now,
     clarify_denied_now,
     is_inserted,
 )
@@ -71,6 +72,8 @@ from bot.settings import load_settings
 from bot.triage import load_table
 
 NOT_UNDERSTOOD = "utter_answer_not_understood"
+# The clarifying question whose typed answer may be an age (bot/resources/triage_rules.yml).
+YOUNG_BABY_QUESTION = "young_baby_check"
 # The detector's finding for a sign the person denied (bot/resources/red_flags.yml `denied`).
 DENIED_SIGN = "denied_sign"
 # The questionnaire's "not sure" answer (the `unsure` entity filled into a slot).
@@ -194,7 +197,11 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
     ) -> PolicyPrediction:
         # Answers read again before the safety net decides: an age corrected in words, and a
         # "not sure" that was about another question than the one asked.
-        corrected = [*self._corrected_age(tracker), *self._unsure_about_another_question(tracker)]
+        corrected = [
+            *self._corrected_age(tracker),
+            *self._unsure_about_another_question(tracker),
+            *self._age_answering_the_young_baby_question(tracker, session),
+        ]
         inserted = self._safety_net(tracker, session, domain, corrected)
         if inserted is not None:
             return _with_events(inserted, corrected)
@@ -327,6 +334,27 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         if any(isinstance(e, SlotSet) and e.key == "duration" for e in since_user):
             events.append(SlotSet("duration", _slot_before_last_user_message(tracker.events, "duration")))
         return events
+
+    def _age_answering_the_young_baby_question(
+        self, tracker: DialogueStateTracker, session: list[Event]
+    ) -> list[SlotSet]:
+        """An age typed in answer to "is the person with the fever a baby under 3 months?"
+        ("5 weeks", "no, 8 wks", "under 3 months", "he is 4"): that age, and the decision runs
+        on it. A time alone is read as the age here, as it is about a baby of unknown age
+        (round 13's review: "5 weeks" and "2 months" were no usable answer, urgent advice).
+        """
+        message = tracker.latest_message
+        text = (message.text or "") if message else ""
+        if not text or text.startswith("/") or tracker.latest_action_name != ACTION_LISTEN_NAME:
+            return []
+        if tracker.get_slot("age_group") is not None or any(
+            e.get("entity") == "age_group" for e in message.entities or []
+        ):
+            return []
+        if clarify_answered_now(session) != YOUNG_BABY_QUESTION:
+            return []
+        age = age_of_fragment(text, self._age_bands, about_a_baby=True)
+        return [SlotSet("age_group", age)] if age else []
 
     def _unsure_about_another_question(self, tracker: DialogueStateTracker) -> list[SlotSet]:
         """"Not sure, only noticed them yesterday" asked about danger signs: the doubt is about

@@ -53,6 +53,7 @@ OTHER_PERSON = "other_person"
 DOUBTFUL = "doubtful"  # told in a context that reads as harmless (bot/language/sign_context.py)
 
 YES, NO = "yes", "no"
+URGENT = "urgent"  # the contract's level name: advice at this level or above is never held behind a question
 
 Entities = Sequence[Mapping[str, Any]]
 Sign = tuple[str, Optional[str]]  # (finding id, context role)
@@ -185,17 +186,22 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
             unclear = (earlier & table.clarify_findings) - settled.confirmed - settled.dismissed
             if unclear and episode.pending.kind != "infection_check":
                 return _ask("infection_check", unclear, table)
-            # Then, as for any message: advice the other signs reach, else the question a
-            # finding needs at this age (after "not a baby under 3 months", is a new rash
-            # spreading with the fever?), else the rules answer the message asked about.
-            return (
-                _interrupting_decision(settled, table, earlier)
-                or _question_for_age(settled, table, earlier)
-                or SafetyAction("resume", findings=episode.pending.findings)
-            )
+            # Then, as for any message: advice the other signs reach, or the question a finding
+            # needs at this age (after "not a baby under 3 months": is a new rash spreading
+            # with the fever?), else the rules answer the message asked about.
+            return _advice_or_question_by_age(
+                settled, table, earlier, _interrupting_decision(settled, table, earlier)
+            ) or SafetyAction("resume", findings=episode.pending.findings)
         if latest.answer != NO:
             # "Yes", or no usable answer: the more urgent reading (never silence).
             newly_confirmed = _reading_of(episode.pending, latest.answer, table)
+        else:
+            # "No, but he won't feed": the question is answered; the sign told is judged below
+            # (round 13's review: the question was asked again instead of advice given).
+            now = len(episode.turns) - 1
+            episode = replace(
+                episode, dismissed_at={**episode.dismissed_at, **{f: now for f in episode.pending.findings}}
+            )
     episode = replace(episode, pending=None, confirmed=episode.confirmed | newly_confirmed)
 
     at_once = _interrupting_decision(episode, table, latest.findings(PRESENT) | newly_confirmed)
@@ -221,12 +227,7 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
         worse = {f for f, level in historical.items() if table.rank(level) < table.rank(at_once.level)}
         if worse:
             return _ask("still_present", worse, table)
-        # So is a question by age whose "yes" would be more urgent than this advice (set W:
-        # "38.1 and a rash that's getting bigger on my 2 yr old's legs" got soon advice for
-        # the growing rash, and the spreading-rash question with the fever was never asked).
-        above = _question_for_age(episode, table, latest.findings(PRESENT) | asked_about_present, at_once.level)
-        return above or at_once
-    by_age = _question_for_age(episode, table, latest.findings(PRESENT) | asked_about_present)
+    by_age = _advice_or_question_by_age(episode, table, latest.findings(PRESENT) | asked_about_present, at_once)
     if by_age is not None:
         return by_age
     if historical:
@@ -285,6 +286,24 @@ def _advice(
     if level is None:
         return None
     return SafetyAction("advice", response=table.advice[level], level=level, reasons=tuple(reasons))
+
+
+def _advice_or_question_by_age(
+    episode: Episode, table: TriageTable, present: frozenset[str], at_once: Optional[SafetyAction]
+) -> Optional[SafetyAction]:
+    """Advice reached now, or the question a finding needs at this age, in that order, except
+    that a question whose "yes" is more urgent comes before advice below urgent.
+
+    Set W: "38.1 and a rash that's getting bigger on my 2 yr old's legs" got soon advice for
+    the growing bump, and the spreading-rash question with the fever was never asked. Urgent
+    advice is never held behind a question (the contract: a sign's advice in the very next
+    reply; round 13's review), and its text names the emergency signs, a young baby's fever
+    among them.
+    """
+    if at_once is not None and table.rank(at_once.level) <= table.rank(URGENT):
+        return at_once
+    advising = at_once.level if at_once is not None else None
+    return _question_for_age(episode, table, present, advising) or at_once
 
 
 def _question_for_age(

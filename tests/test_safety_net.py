@@ -249,6 +249,33 @@ def test_no_to_the_young_baby_question_asks_about_a_spreading_rash_next() -> Non
     assert after is not None and after.kind == "resume"
 
 
+def test_a_fever_and_a_growing_rash_in_a_child_asks_about_a_spreading_rash_before_soon_advice() -> None:
+    """Set W: "38.1 and a rash that's getting bigger on my 2 yr old's legs" got soon advice."""
+    events = [*start(), user("38.1 and a rash getting bigger on my 2 yr olds legs", ("fever", None),
+                             ("growing_changing", None)), SlotSet("age_group", "child")]
+    action = decide(events, {"age_group": "child"})
+    assert action is not None and action.kind == "ask" and action.clarify == "fever_rash_check"
+
+
+def test_urgent_advice_is_never_held_behind_the_young_baby_question() -> None:
+    """Round 13's review: pus with a fever of no age waited for "is it a baby under 3 months?"."""
+    events = [*start(), user("temp 38.5 and the bump is oozing pus", ("fever", None), ("infection_sign", None))]
+    assert level(decide(events)) == "urgent"
+
+
+def test_after_no_to_the_young_baby_question_a_growing_bump_still_gets_the_spreading_rash_question() -> None:
+    events = [*young_baby_asked("temp 38.4 and a spot getting bigger"), user("no", intent="deny", answer="no")]
+    events[3] = user("temp 38.4 and a spot getting bigger", ("fever", None), ("growing_changing", None))
+    action = decide(events)
+    assert action is not None and action.kind == "ask" and action.clarify == "fever_rash_check"
+
+
+def test_no_but_a_sign_answers_the_question_and_gets_the_signs_advice() -> None:
+    """Round 13's review: "no but he wont feed" was asked the same question again."""
+    events = [*young_baby_asked(), user("no but he wont feed", ("poor_feeding", None), intent="deny", answer="no")]
+    assert level(decide(events)) == "urgent"
+
+
 def test_a_fever_with_a_baby_named_is_never_asked_the_young_baby_question() -> None:
     events = [*start(), user("my baby has a temp of 38.2 and milk spots", ("fever", None), baby=True)]
     assert level(decide(events)) == "emergency"

@@ -26,7 +26,8 @@ until one run on round 9's code after its second review) and ``vignettes_blind_2
 sealed until one run on round 9's final code at the start of round 10) and
 ``vignettes_blind_22.yml`` (set U, sealed until one run on round 10's final code at the start
 of round 11) and ``vignettes_blind_23.yml`` (set V, sealed until one run on round 11's final
-code at the start of round 12; not yet one of the context reader's examples).
+code at the start of round 12) and ``vignettes_blind_24.yml`` (set W, sealed until one run on
+round 12's final code at the start of round 13); V and W are not yet context reader examples.
 Since round 6 the blind sets' single messages, each after its first run, are also the
 context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
@@ -66,7 +67,7 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_13.yml", "vignettes_blind_14.yml", "vignettes_blind_15.yml",
            "vignettes_blind_16.yml", "vignettes_blind_17.yml", "vignettes_blind_18.yml",
            "vignettes_blind_19.yml", "vignettes_blind_20.yml", "vignettes_blind_21.yml",
-           "vignettes_blind_22.yml", "vignettes_blind_23.yml")
+           "vignettes_blind_22.yml", "vignettes_blind_23.yml", "vignettes_blind_24.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -162,6 +163,12 @@ NOT_REACHED = {
                               "conversations emergency 100%, urgent 92.9%, exact 60.9% as written (71.9% finished). "
                               "Now (read; a review withdrew its idiom records and '6wo'): single 97.7/98.6/98.3%, "
                               "over-triage 10.9%, exact 75.2%",
+    "vignettes_blind_24.yml": "blind first run (round 12's final code, fd509cd): single emergency recall 99.0% "
+                              "(1 of 102: 'day 10 and the thermometer says 38.0 exactly'), urgent 94.3%, soon "
+                              "95.8%, over-triage 4.5% (7 of 155), exact 86.1%, over-escalated by >1 level 1.7%; "
+                              "conversations emergency 100%, over-triage 4.2% (1 of 24: 'not sure' takes the "
+                              "urgent reading), exact 79.1% as written (83.6% finished). Now (read): singles met; "
+                              "conversations unchanged",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -186,7 +193,8 @@ def test_vignette_counts() -> None:
                   "vignettes_blind_12.yml", "vignettes_blind_13.yml", "vignettes_blind_14.yml",
                   "vignettes_blind_15.yml", "vignettes_blind_16.yml", "vignettes_blind_17.yml",
                   "vignettes_blind_18.yml", "vignettes_blind_19.yml", "vignettes_blind_20.yml",
-                  "vignettes_blind_21.yml", "vignettes_blind_22.yml", "vignettes_blind_23.yml"):
+                  "vignettes_blind_21.yml", "vignettes_blind_22.yml", "vignettes_blind_23.yml",
+                  "vignettes_blind_24.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 

@@ -285,6 +285,8 @@ class QuantityReader:
                     value = float(f"{int(value)}.{words[after + 1]}")
                     has_decimal, after = True, after + 2
                 return NumberRead(value, after, word[found.end() :], has_decimal, i)
+            if word in self._articles and i + 1 < len(words) and self._number_re.search(words[i + 1]):
+                continue  # "a 65-year-old": the number written is the age, not "a" as one
             if word in self._number_words:
                 return self._read_number_words(words, i)
         return None
