@@ -273,6 +273,25 @@ def test_a_corrected_age_can_raise_the_level(say, new_sender) -> None:
     assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
 
 
+@pytest.mark.parametrize(("answer", "response"), [
+    ("5 weeks", "utter_triage_emergency"),
+    ("no 8 weeks", "utter_triage_emergency"),
+    ("under 3 months", "utter_triage_emergency"),
+    ("/affirm", "utter_triage_emergency"),
+    ("he is 4", "utter_check_fever_rash"),
+    ("/deny", "utter_check_fever_rash"),
+    ("not sure", "utter_triage_urgent"),
+])
+def test_a_fever_with_no_age_asks_whether_it_is_a_young_baby(answer: str, response: str, say, new_sender) -> None:
+    """Set W / round 13: a fever told with no age or person ("5 wks. ... temp 38.9") asks first;
+    an age typed in answer is the age (round 13's review: "5 weeks" was no usable answer)."""
+    sender = new_sender()
+    replies = say(sender, "temp 38.5 and white bumps on the face")
+    assert any(is_response(reply, "utter_check_young_baby") for reply in replies), replies
+    replies = say(sender, answer)
+    assert any(is_response(reply, response) for reply in replies), replies
+
+
 def test_about_a_baby_a_bare_time_is_the_age(say, new_sender) -> None:
     """After "white bumps on my baby's gums", "6 weeks" is the baby's age: "who?" is not asked."""
     sender = new_sender()
