@@ -35,6 +35,7 @@ CLARIFY_KEY = "clarify"
 FINDINGS_KEY = "findings"
 START_QUESTIONNAIRE = "utter_start_questionnaire"
 ANSWER_ENTITY = "answer"
+UNSURE_ENTITY = "unsure"  # "not sure", "no idea", "dunno" (data/nlu regexes)
 AGE_SLOT = "age_group"
 QUESTIONNAIRE = "triage_form"
 # A message describes someone's bumps when it is classified so or gives where / how long.
@@ -91,6 +92,10 @@ def answer_of(message: UserUttered) -> Optional[str]:
     """"yes" / "no" when a message answers a yes/no question, else None."""
     intent = (message.intent or {}).get("name")
     answers = entity_values(message.entities, ANSWER_ENTITY)
+    if entity_values(message.entities, UNSURE_ENTITY) and intent not in YES_INTENTS | NO_INTENTS:
+        # "no idea", "not sure": doubt is no usable answer, the more urgent reading (round 13's
+        # second review: the "no" in "no idea" set the young-baby question's finding aside)
+        return None
     if intent in YES_INTENTS or answers == {YES}:
         return YES
     if intent in NO_INTENTS or answers == {NO}:

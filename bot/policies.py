@@ -58,6 +58,7 @@ from bot.dialogue_state import (
 from bot.language.thresholds import load_rules_file
 from bot.questionnaire import (
     age_answer,
+    age_answering_young_baby_question,
     age_bands,
     age_of_fragment,
     age_said_in_years,
@@ -339,9 +340,9 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         self, tracker: DialogueStateTracker, session: list[Event]
     ) -> list[SlotSet]:
         """An age typed in answer to "is the person with the fever a baby under 3 months?"
-        ("5 weeks", "no, 8 wks", "under 3 months", "he is 4"): that age, and the decision runs
-        on it. A time alone is read as the age here, as it is about a baby of unknown age
-        (round 13's review: "5 weeks" and "2 months" were no usable answer, urgent advice).
+        ("5 weeks", "no 8 wks and she won't feed", "day 5", "he is 4"): that age, and the
+        decision runs on it (round 13's review: "5 weeks" was no usable answer, urgent advice).
+        How the answer is read: ``bot.questionnaire.age_answering_young_baby_question``.
         """
         message = tracker.latest_message
         text = (message.text or "") if message else ""
@@ -353,7 +354,8 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             return []
         if clarify_answered_now(session) != YOUNG_BABY_QUESTION:
             return []
-        age = age_of_fragment(text, self._age_bands, about_a_baby=True)
+        durations = frozenset(str(e.get("value")) for e in message.entities or [] if e.get("entity") == "duration")
+        age = age_answering_young_baby_question(text, durations, self._age_bands)
         return [SlotSet("age_group", age)] if age else []
 
     def _unsure_about_another_question(self, tracker: DialogueStateTracker) -> list[SlotSet]:

@@ -137,6 +137,36 @@ def age_of_fragment(
     return age_answer(text, bands)
 
 
+# The answer to the safety net's "is the person with the fever a baby under 3 months?":
+# how long the detector read in it ("5 weeks, won't feed", "six weeks"), a day of life
+# ("day 5"), or a word for younger ("no, she's younger", "less than that").
+UNDER_3_MONTHS_DURATIONS = frozenset({"under_4_weeks", "1_to_3_months"})
+_YOUNGER_THAN_ASKED = re.compile(
+    r"\b(?:younger|less than (?:that|3|three)|under (?:that|3|three)|not (?:yet|even) (?:3|three)"
+    r"|(?:is ?n'?t|not) (?:even |yet )?(?:3|three) months|day \d{1,2}|days? old)\b"
+)
+
+
+def age_answering_young_baby_question(
+    text: str, durations: frozenset[str], bands: Sequence[tuple[str, Optional[float]]]
+) -> Optional[str]:
+    """The age group an answer to "is the person with the fever a baby under 3 months?" gives.
+
+    A time the detector read, with its unit, is the age here: the question asks about a
+    baby's age ("5 weeks", "no, 8 wks and she won't feed", "six weeks"); so are "day 5" and
+    "younger". A number with no unit is no age ("yes, 38.5" is the temperature, "6" may be
+    anything: round 13's second review found both read as years), except an age said as one
+    ("he is 4", "she's 8 years old"). None when the answer gives no age.
+    """
+    lowered = (text or "").lower()
+    if durations & UNDER_3_MONTHS_DURATIONS or _YOUNGER_THAN_ASKED.search(lowered):
+        return bands[0][0]
+    with_unit = [word for _number, word in _NUMBER_AND_UNIT.findall(lowered) if word in UNIT_WORDS]
+    if with_unit:
+        return age_answer(text, bands)
+    return age_said_in_years(text, bands)
+
+
 # An age in years said in passing ("is for me, 27 years", "my daughter, she's 8", "im 55"):
 # a number with a year word, or after "I'm" / "she's" / "aged" with no other unit.
 _AGE_IN_YEARS = re.compile(

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.domain_files import load_domain
-from bot.questionnaire import age_answer, age_of_fragment, button_answer, corrected_age, payload_entities
+from bot.questionnaire import (
+    age_answer,
+    age_answering_young_baby_question,
+    age_of_fragment,
+    button_answer,
+    corrected_age,
+    payload_entities,
+)
 
 DAY = 1.0
 BANDS = [("newborn", 91.3), ("infant", 365.25), ("child", 18 * 365.25), ("adult", None)]
@@ -112,3 +119,21 @@ def test_a_correction_is_told_from_news(text: str, expected: bool) -> None:
 )
 def test_a_correction_names_an_age_with_its_unit(text: str, expected: str | None) -> None:
     assert corrected_age(text, BANDS) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "durations", "expected"),
+    [
+        # a time with its unit (as the detector read it), a day of life, "younger": the baby's age
+        ("5 weeks, won't feed", {"1_to_3_months"}, "newborn"), ("six weeks", {"1_to_3_months"}, "newborn"),
+        ("3 weeks, the spots look watery now", {"under_4_weeks"}, "newborn"),
+        ("day 5", set(), "newborn"), ("no she's younger", set(), "newborn"), ("no, less than that", set(), "newborn"),
+        ("under 3 months", {"over_3_months"}, "newborn"), ("4 months", {"over_3_months"}, "infant"),
+        ("he is 4", set(), "child"), ("im 45", set(), "adult"),
+        # a number with no unit is no age here: the temperature, or anything (round 13's second review)
+        ("yes, 38.5", set(), None), ("yes 6", set(), None), ("38.5", set(), None), ("6", set(), None),
+        ("older", set(), None), ("not sure", set(), None),
+    ],
+)
+def test_the_answer_to_the_young_baby_question(text: str, durations: set[str], expected: str | None) -> None:
+    assert age_answering_young_baby_question(text, frozenset(durations), BANDS) == expected

@@ -238,6 +238,13 @@ def test_no_usable_answer_to_the_young_baby_question_is_urgent() -> None:
     assert level(decide(events)) == "urgent"
 
 
+def test_no_idea_is_no_usable_answer_not_a_no() -> None:
+    """Round 13's second review: the "no" of "no idea" set the young-baby question aside."""
+    no_idea = UserUttered("no idea", intent={"name": "inform", "confidence": 1.0},
+                          entities=[{"entity": "answer", "value": "no"}, {"entity": "unsure", "value": "unsure"}])
+    assert level(decide([*young_baby_asked(), no_idea])) == "urgent"
+
+
 def test_no_to_the_young_baby_question_asks_about_a_spreading_rash_next() -> None:
     events = [*young_baby_asked("i have a temp of 38.5 and these white bumps"), user("no", intent="deny", answer="no")]
     action = decide(events)
