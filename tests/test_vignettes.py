@@ -85,13 +85,14 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
 # was reverted.)
 # Set I (vignettes_blind_10.yml; blind first run on f8066ba: single emergency recall 97.2%, urgent
 # 94.0%, soon 85.7%, over-triage 6.2%) meets every target since round 6 (read; not blind).
+# Set D (vignettes_blind_5.yml; first run: single emergency recall 92.6%, soon 86.7%, over-triage
+# 2.8%; conversations 75.0%) meets every target since round 13, when a fever with no age began
+# to ask whether it is a baby under 3 months ("ma fille 4 semaines a 38,5"; read, not blind).
 NOT_REACHED = {
     "vignettes_blind_3.yml": "now (read, round 6): singles met; conversations soon recall 85.7%, exact level 84.6% "
                              "(questionnaires left unfinished; 97.4% finished)",
     "vignettes_blind_4.yml": "now (read, round 6): single urgent recall 96.8%; conversations urgent 87.5%, soon 85.7%, "
                              "exact level 57.5% (87.5% with the sign questions answered)",
-    "vignettes_blind_5.yml": "first run: single emergency recall 92.6%, soon 86.7%, over-triage 2.8%; conversations "
-                             "75.0%; now (read): single emergency recall 98.1% (a French message)",
     "vignettes_blind_6.yml": "blind first run: single soon recall 93.8%, over-triage 5.3% (4 of 76); now (read, round "
                              "6): singles met; conversations soon recall 87.5%",
     "vignettes_blind_8.yml": "blind first run (round 4, 5e07568): single emergency recall 94.5%, urgent 94.0%, soon "
@@ -155,20 +156,22 @@ NOT_REACHED = {
                               "(13 of 169), exact 73.0%, over-escalated by >1 level 4.0%; conversations emergency "
                               "100%, urgent 100%, exact 65.6% as written (71.9% finished), over-triage 4.5%. Now (read;"
                               " two reviews withdrew the set's context records and its burn): single 98.8/98.5/89.1%, "
-                              "over-triage 7.1% (12 of 169), exact 73.3%",
+                              "over-triage 7.1% (12 of 169), exact 73.3%; round 13: single emergency 100%",
     "vignettes_blind_23.yml": "blind first run (round 11's final code, f9c4594): single emergency recall 96.5% "
                               "(3 of 86: '5 wks. white bumps nose. temp 38.9', '6wo temp 38.0', a teen's redness "
                               "past a pen line with 38.8 who 'feels like she's dying'), urgent 97.1%, soon 90.0%, "
                               "over-triage 10.9% (20 of 183), exact 73.4%, over-escalated by >1 level 5.0%; "
                               "conversations emergency 100%, urgent 92.9%, exact 60.9% as written (71.9% finished). "
                               "Now (read; a review withdrew its idiom records and '6wo'): single 97.7/98.6/98.3%, "
-                              "over-triage 10.9%, exact 75.2%",
+                              "over-triage 10.9%, exact 75.2%; round 13 (the young-baby question): single "
+                              "emergency 100%, exact 75.7%",
     "vignettes_blind_24.yml": "blind first run (round 12's final code, fd509cd): single emergency recall 99.0% "
                               "(1 of 102: 'day 10 and the thermometer says 38.0 exactly'), urgent 94.3%, soon "
                               "95.8%, over-triage 4.5% (7 of 155), exact 86.1%, over-escalated by >1 level 1.7%; "
                               "conversations emergency 100%, over-triage 4.2% (1 of 24: 'not sure' takes the "
-                              "urgent reading), exact 79.1% as written (83.6% finished). Now (read): singles met; "
-                              "conversations unchanged",
+                              "urgent reading), exact 79.1% as written (83.6% finished). Now (read; a review "
+                              "withdrew its 'is X a bad sign' and pinprick records): single recall 100/100/100%, "
+                              "over-triage 3.2% (5 of 155), exact 88.7%; conversations unchanged",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
