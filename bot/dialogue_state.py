@@ -211,16 +211,17 @@ def _questionnaire_advised(events: Sequence[Event], advice: dict[str, str]) -> b
     return False
 
 
-def clarify_answered_now(events: Sequence[Event]) -> Optional[str]:
-    """The kind of clarifying question the latest user message answers, if it answers one."""
+def clarify_answered_now(events: Sequence[Event], turns_back: int = 0) -> Optional[str]:
+    """The kind of clarifying question the latest user message answers, if it answers one
+    (``turns_back=1``: the user message before it)."""
     users = [i for i, event in enumerate(events) if isinstance(event, UserUttered)]
-    if not users or not _latest_user_answers_question(events):
+    if len(users) <= turns_back:
         return None
-    asked = next(
-        (clarify_of(e) for e in reversed(events[: users[-1]])
-         if isinstance(e, ActionExecuted) and e.action_name != ACTION_LISTEN_NAME),
-        None,
-    )
+    answer_at = users[-1 - turns_back]
+    before = [e for e in events[:answer_at] if isinstance(e, ActionExecuted) and e.action_name != ACTION_LISTEN_NAME]
+    if not before:
+        return None
+    asked = clarify_of(before[-1])
     return asked.kind if asked else None
 
 

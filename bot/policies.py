@@ -339,22 +339,32 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
     def _age_answering_the_young_baby_question(
         self, tracker: DialogueStateTracker, session: list[Event]
     ) -> list[SlotSet]:
-        """An age typed in answer to "is the person with the fever a baby under 3 months?"
-        ("5 weeks", "no 8 wks and she won't feed", "day 5", "he is 4"): that age, and the
-        decision runs on it (round 13's review: "5 weeks" was no usable answer, urgent advice).
-        How the answer is read: ``bot.questionnaire.age_answering_young_baby_question``.
+        """The age an answer to "is the person with the fever a baby under 3 months?" gives, so
+        the decision runs on it (how it is read: ``bot.questionnaire.age_answering_young_baby_question``).
+
+        "Yes" is a baby under 3 months, whatever else the answer says ("yes im his dad": the
+        dad's age is no answer). A typed age counts in the answer and in the message after it
+        ("not sure" then "5 weeks"; "no" then "wait, she's 6 weeks"), except when the
+        questionnaire is asking how long the bumps have been there (rounds 13's reviews).
         """
         message = tracker.latest_message
-        text = (message.text or "") if message else ""
-        if not text or text.startswith("/") or tracker.latest_action_name != ACTION_LISTEN_NAME:
+        if message is None or tracker.latest_action_name != ACTION_LISTEN_NAME:
             return []
-        if tracker.get_slot("age_group") is not None or any(
-            e.get("entity") == "age_group" for e in message.entities or []
-        ):
-            return []
-        if clarify_answered_now(session) != YOUNG_BABY_QUESTION:
-            return []
+        text = message.text or ""
+        newborn = self._age_bands[0][0]
+        answered_now = clarify_answered_now(session) == YOUNG_BABY_QUESTION
         durations = frozenset(str(e.get("value")) for e in message.entities or [] if e.get("entity") == "duration")
+        typed = bool(text) and not text.startswith("/")
+        if answered_now and (message.intent or {}).get("name") == "affirm":
+            # "yes" with an age of its own ("yes hes 4") is that age; otherwise a baby under 3
+            # months, whoever is typing ("yes im his dad")
+            age = (age_answering_young_baby_question(text, durations, self._age_bands) if typed else None) or newborn
+            return [] if tracker.get_slot("age_group") == age else [SlotSet("age_group", age)]
+        if not typed or tracker.get_slot("age_group") is not None:
+            return []
+        answered_before = clarify_answered_now(session, turns_back=1) == YOUNG_BABY_QUESTION
+        if not (answered_now or (answered_before and tracker.get_slot(REQUESTED_SLOT) != "duration")):
+            return []
         age = age_answering_young_baby_question(text, durations, self._age_bands)
         return [SlotSet("age_group", age)] if age else []
 

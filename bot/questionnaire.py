@@ -139,11 +139,35 @@ def age_of_fragment(
 
 # The answer to the safety net's "is the person with the fever a baby under 3 months?":
 # how long the detector read in it ("5 weeks, won't feed", "six weeks"), a day of life
-# ("day 5"), or a word for younger ("no, she's younger", "less than that").
+# ("day 5"), or words for younger than asked ("no, she's younger", "not 3 months yet").
 UNDER_3_MONTHS_DURATIONS = frozenset({"under_4_weeks", "1_to_3_months"})
+_THREE_MONTHS = r"(?:3|three)\s*(?:months?|mths?|mo|m)\b"
 _YOUNGER_THAN_ASKED = re.compile(
-    r"\b(?:younger|less than (?:that|3|three)|under (?:that|3|three)|not (?:yet|even) (?:3|three)"
-    r"|(?:is ?n'?t|not) (?:even |yet )?(?:3|three) months|day \d{1,2}|days? old)\b"
+    r"\b(?:she|he|they|baby|bub|lo)\s*(?:'s|s|is|are|'re)?\s*younger\b"
+    r"|^\s*(?:no,?\s*)?younger\b|younger than (?:that|3|three)"
+    r"|less than (?:that|" + _THREE_MONTHS + r")|under (?:that|" + _THREE_MONTHS + r")|<\s*3\b"
+    # "she's under 3" asked about 3 months (not "under 3 years")
+    r"|under (?:3|three)\b(?!\s*(?:y|yo|yr|yrs|years?)\b)"
+    r"|not (?:yet |even |quite )?" + _THREE_MONTHS
+    + r"|(?:is ?n'?t|not|has ?n'?t|has not)\s+(?:even |yet |quite )?(?:hit |reached |turned |got to |been )?"
+    + _THREE_MONTHS
+    + r"|" + _THREE_MONTHS + r"\s*(?:old\s+)?(?:next|in a|on|till|until|soon)\b"
+    r"|\b(?:2|two)\s*(?:-|to|or|and)\s*(?:3|three)\s*months?|between (?:2|two) and (?:3|three) months?"
+    r"|\bday \d{1,2}\b|\bdays? old\b|\b\d{1,3}\s*(?:hours?|hrs?)\s*old\b|\bfortnight\b",
+)
+# How long someone has been ill, or something that happened weeks ago, is no age: "no, fever for 2
+# days", "older, since yesterday", "no its me, I gave birth 2 weeks ago" (round 13's third review).
+_TIME_SPAN = re.compile(
+    r"\b(?:for|since|over|past|last|in the last)\s+(?:the\s+)?(?:past\s+|last\s+)?"
+    r"(?:a|an|one|two|three|few|couple|\d{1,3})?"
+    r"\s*(?:of\s+)?(?:days?|d|weeks?|wks?|w|months?|mths?|mo|hours?|hrs?|nights?)\b|\b\d{1,3}\s*[a-z]*\s+ago\b"
+    r"|\b(?:a|one|two|few|couple of)\s+(?:days?|weeks?|months?)\s+ago\b|\bday \d{1,2} of\b"
+)
+
+
+# The writer is the one with the fever: "me", "it's me", "myself" (babies do not type).
+_THE_WRITER = re.compile(
+    r"^\W*(?:no\W*)?(?:it'?s |its |just |only )?(?:me|myself|meself|mine)\W*$|\bit'?s (?:me|myself)\b"
 )
 
 
@@ -152,19 +176,28 @@ def age_answering_young_baby_question(
 ) -> Optional[str]:
     """The age group an answer to "is the person with the fever a baby under 3 months?" gives.
 
-    A time the detector read, with its unit, is the age here: the question asks about a
-    baby's age ("5 weeks", "no, 8 wks and she won't feed", "six weeks"); so are "day 5" and
-    "younger". A number with no unit is no age ("yes, 38.5" is the temperature, "6" may be
-    anything: round 13's second review found both read as years), except an age said as one
-    ("he is 4", "she's 8 years old"). None when the answer gives no age.
+    In this order: the writer ("me", "it's me": an adult, babies do not type); an age said
+    in years ("he is 4", "im 45", "my younger brother, he's 20");
+    words for younger than asked ("no she's younger", "not 3 months yet", "day 5"); a time with
+    its unit, which here is the baby's age ("5 weeks", "no, 8 wks and she won't feed", "six
+    weeks"). A time span of the illness or of something past is no age ("fever for 2 days",
+    "gave birth 2 weeks ago"), and neither is a number with no unit ("yes, 38.5" is the
+    temperature): round 13's second and third reviews. None when the answer gives no age.
     """
     lowered = (text or "").lower()
-    if durations & UNDER_3_MONTHS_DURATIONS or _YOUNGER_THAN_ASKED.search(lowered):
+    if _THE_WRITER.search(lowered):
+        return bands[-1][0]
+    spans_removed = _TIME_SPAN.sub(" ", lowered)
+    years = age_said_in_years(spans_removed, bands)
+    if years is not None:
+        return years
+    if _YOUNGER_THAN_ASKED.search(spans_removed):
         return bands[0][0]
-    with_unit = [word for _number, word in _NUMBER_AND_UNIT.findall(lowered) if word in UNIT_WORDS]
-    if with_unit:
-        return age_answer(text, bands)
-    return age_said_in_years(text, bands)
+    if spans_removed == lowered and durations & UNDER_3_MONTHS_DURATIONS:
+        return bands[0][0]
+    if any(word in UNIT_WORDS for _number, word in _NUMBER_AND_UNIT.findall(spans_removed)):
+        return age_answer(spans_removed, bands)
+    return None
 
 
 # An age in years said in passing ("is for me, 27 years", "my daughter, she's 8", "im 55"):

@@ -283,6 +283,8 @@ def test_a_corrected_age_can_raise_the_level(say, new_sender) -> None:
     ("no she's younger", "utter_triage_emergency"),
     ("yes, 38.5", "utter_triage_emergency"),
     ("38.5", "utter_triage_urgent"),
+    ("yes im his dad", "utter_triage_emergency"),
+    ("me", "utter_check_fever_rash"),
     ("he is 4", "utter_check_fever_rash"),
     ("/deny", "utter_check_fever_rash"),
     ("not sure", "utter_triage_urgent"),
@@ -295,6 +297,15 @@ def test_a_fever_with_no_age_asks_whether_it_is_a_young_baby(answer: str, respon
     assert any(is_response(reply, "utter_check_young_baby") for reply in replies), replies
     replies = say(sender, answer)
     assert any(is_response(reply, response) for reply in replies), replies
+
+
+def test_an_age_typed_one_turn_after_the_young_baby_question_still_counts(say, new_sender) -> None:
+    """Round 13's third review: "not sure" then "5 weeks" stayed urgent."""
+    sender = new_sender()
+    say(sender, "temp 38.5 and white bumps on the face")
+    say(sender, "not sure")
+    replies = say(sender, "5 weeks")
+    assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
 
 
 def test_about_a_baby_a_bare_time_is_the_age(say, new_sender) -> None:

@@ -133,6 +133,18 @@ def test_a_correction_names_an_age_with_its_unit(text: str, expected: str | None
         # a number with no unit is no age here: the temperature, or anything (round 13's second review)
         ("yes, 38.5", set(), None), ("yes 6", set(), None), ("38.5", set(), None), ("6", set(), None),
         ("older", set(), None), ("not sure", set(), None),
+        # round 13's third review: younger than asked in other words, and time spans that are no age
+        ("not 3 months old yet", {"over_3_months"}, "newborn"), ("hasnt hit 3 months", {"over_3_months"}, "newborn"),
+        ("3 months next week", {"over_3_months"}, "newborn"), ("2-3 months", set(), "newborn"),
+        ("<3 months", set(), "newborn"), ("48 hours old", set(), "newborn"),
+        ("a fortnight", {"under_4_weeks"}, "newborn"),
+        ("no, fever for 2 days", {"under_4_weeks"}, None), ("older, since yesterday", set(), None),
+        ("No, older. day 2 of flu", set(), None),
+        ("no its me, I gave birth 2 weeks ago", {"under_4_weeks"}, "adult"),
+        ("no, my younger brother, he's 20", set(), "adult"), ("no he's under 3 years", {"over_3_months"}, "child"),
+        ("not sure, about 6 weeks", {"1_to_3_months"}, "newborn"), ("she's under 3", set(), "newborn"),
+        ("me", set(), "adult"), ("its me", set(), "adult"), ("yes hes 4", set(), "child"),
+        ("yes im his dad", set(), None),
     ],
 )
 def test_the_answer_to_the_young_baby_question(text: str, durations: set[str], expected: str | None) -> None:
