@@ -62,8 +62,10 @@ from bot.questionnaire import (
     age_bands,
     age_of_fragment,
     age_said_in_years,
+    age_said_with_yes,
     button_answer,
     corrected_age,
+    younger_than_asked,
 )
 from bot.recent_states import RecentStatesMixin
 from bot.rule_matching import RememberedRuleMatchesMixin
@@ -119,6 +121,12 @@ def _with_events(prediction: PolicyPrediction, events: list[SlotSet]) -> PolicyP
 
 
 BABY_INTENTS = frozenset({"ask_newborn_milia", "ask_baby_mouth"})
+
+
+def _user_text_before(session: list[Event]) -> str:
+    """The text of the user message before the latest one ("" if none)."""
+    texts = [e.text or "" for e in session if isinstance(e, UserUttered)]
+    return texts[-2] if len(texts) > 1 else ""
 
 
 def _mentions_a_baby(session: list[Event]) -> bool:
@@ -358,7 +366,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         if answered_now and (message.intent or {}).get("name") == "affirm":
             # "yes" with an age of its own ("yes hes 4") is that age; otherwise a baby under 3
             # months, whoever is typing ("yes im his dad")
-            age = (age_answering_young_baby_question(text, durations, self._age_bands) if typed else None) or newborn
+            age = (age_said_with_yes(text, self._age_bands) if typed else None) or newborn
             return [] if tracker.get_slot("age_group") == age else [SlotSet("age_group", age)]
         if not typed or tracker.get_slot("age_group") is not None:
             return []
@@ -366,6 +374,8 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         if not (answered_now or (answered_before and tracker.get_slot(REQUESTED_SLOT) != "duration")):
             return []
         age = age_answering_young_baby_question(text, durations, self._age_bands)
+        if age is None and answered_now and younger_than_asked(_user_text_before(session)):
+            age = newborn  # "temp 38.5, under 3 months" then "I already told you"
         return [SlotSet("age_group", age)] if age else []
 
     def _unsure_about_another_question(self, tracker: DialogueStateTracker) -> list[SlotSet]:

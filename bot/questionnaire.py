@@ -144,10 +144,10 @@ UNDER_3_MONTHS_DURATIONS = frozenset({"under_4_weeks", "1_to_3_months"})
 _THREE_MONTHS = r"(?:3|three)\s*(?:months?|mths?|mo|m)\b"
 _YOUNGER_THAN_ASKED = re.compile(
     r"\b(?:she|he|they|baby|bub|lo)\s*(?:'s|s|is|are|'re)?\s*younger\b"
-    r"|^\s*(?:no,?\s*)?younger\b|younger than (?:that|3|three)"
+    r"|^\W*(?:no|nope|nah|not)?\W*younger\b|younger than (?:that|3|three)"
     r"|less than (?:that|" + _THREE_MONTHS + r")|under (?:that|" + _THREE_MONTHS + r")|<\s*3\b"
     # "she's under 3" asked about 3 months (not "under 3 years")
-    r"|under (?:3|three)\b(?!\s*(?:y|yo|yr|yrs|years?)\b)"
+    r"|(?:under|not yet|not even) (?:3|three)\b(?!\s*(?:y|yo|yr|yrs|years?)\b)"
     r"|not (?:yet |even |quite )?" + _THREE_MONTHS
     + r"|(?:is ?n'?t|not|has ?n'?t|has not)\s+(?:even |yet |quite )?(?:hit |reached |turned |got to |been )?"
     + _THREE_MONTHS
@@ -169,6 +169,22 @@ _TIME_SPAN = re.compile(
 _THE_WRITER = re.compile(
     r"^\W*(?:no\W*)?(?:it'?s |its |just |only )?(?:me|myself|meself|mine)\W*$|\bit'?s (?:me|myself)\b"
 )
+
+
+def younger_than_asked(text: str) -> bool:
+    """Words for under 3 months ("under 3 months", "day 5", "not 3 months yet"), with no time
+    span to mistake for an age: read in the message the young-baby question was about."""
+    return bool(_YOUNGER_THAN_ASKED.search(_TIME_SPAN.sub(" ", (text or "").lower())))
+
+
+def age_said_with_yes(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optional[str]:
+    """The age a "yes" to the young-baby question comes with, when it is said as an age ("yes
+    hes 4", "yes, 3 years old", "yes it's me"); a time alone is not ("yes. the bumps have been
+    there 6 months", "yes, born at 36 weeks": round 13's recheck)."""
+    lowered = (text or "").lower()
+    if _THE_WRITER.search(lowered):
+        return bands[-1][0]
+    return age_said_in_years(_TIME_SPAN.sub(" ", lowered), bands)
 
 
 def age_answering_young_baby_question(

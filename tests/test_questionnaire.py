@@ -9,6 +9,7 @@ from bot.questionnaire import (
     age_answer,
     age_answering_young_baby_question,
     age_of_fragment,
+    age_said_with_yes,
     button_answer,
     corrected_age,
     payload_entities,
@@ -144,8 +145,16 @@ def test_a_correction_names_an_age_with_its_unit(text: str, expected: str | None
         ("no, my younger brother, he's 20", set(), "adult"), ("no he's under 3 years", {"over_3_months"}, "child"),
         ("not sure, about 6 weeks", {"1_to_3_months"}, "newborn"), ("she's under 3", set(), "newborn"),
         ("me", set(), "adult"), ("its me", set(), "adult"), ("yes hes 4", set(), "child"),
-        ("yes im his dad", set(), None),
+        ("yes im his dad", set(), None), ("nope younger", set(), "newborn"), ("no, she's not yet 3", set(), "newborn"),
     ],
 )
 def test_the_answer_to_the_young_baby_question(text: str, durations: set[str], expected: str | None) -> None:
     assert age_answering_young_baby_question(text, frozenset(durations), BANDS) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("yes im his dad", None), ("yes hes 4", "child"), ("yes, 3 years old", "child"), ("yes its me", "adult"),
+    ("yes. the white bumps have been there 6 months", None), ("yes, born at 36 weeks", None),
+])
+def test_the_age_a_yes_to_the_young_baby_question_comes_with(text: str, expected: str | None) -> None:
+    assert age_said_with_yes(text, BANDS) == expected
