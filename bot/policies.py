@@ -50,6 +50,7 @@ from bot.dialogue_state import (
     INSERTED_KEY,
     START_QUESTIONNAIRE,
     age_changed_now,
+    answer_of,
     build_episode,
     clarify_answered_now,
     clarify_denied_now,
@@ -69,7 +70,7 @@ from bot.questionnaire import (
 )
 from bot.recent_states import RecentStatesMixin
 from bot.rule_matching import RememberedRuleMatchesMixin
-from bot.safety_net import DISCLAIMER, SafetyAction, decide_next, mentions_baby
+from bot.safety_net import DISCLAIMER, YES, SafetyAction, decide_next, mentions_baby
 from bot.session_view import SessionViews
 from bot.settings import load_settings
 from bot.triage import load_table
@@ -363,7 +364,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         answered_now = clarify_answered_now(session) == YOUNG_BABY_QUESTION
         durations = frozenset(str(e.get("value")) for e in message.entities or [] if e.get("entity") == "duration")
         typed = bool(text) and not text.startswith("/")
-        if answered_now and (message.intent or {}).get("name") == "affirm":
+        if answered_now and answer_of(message) == YES:
             # "yes" with an age of its own ("yes hes 4") is that age; otherwise a baby under 3
             # months, whoever is typing ("yes im his dad")
             age = (age_said_with_yes(text, self._age_bands) if typed else None) or newborn

@@ -284,6 +284,8 @@ def test_a_corrected_age_can_raise_the_level(say, new_sender) -> None:
     ("yes, 38.5", "utter_triage_emergency"),
     ("38.5", "utter_triage_urgent"),
     ("yes im his dad", "utter_triage_emergency"),
+    ("yes, born at 36 weeks", "utter_triage_emergency"),
+    ("yes hes 4", "utter_check_fever_rash"),
     ("me", "utter_check_fever_rash"),
     ("he is 4", "utter_check_fever_rash"),
     ("/deny", "utter_check_fever_rash"),
