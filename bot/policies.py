@@ -66,6 +66,7 @@ from bot.questionnaire import (
     age_said_with_yes,
     button_answer,
     corrected_age,
+    says_she_is,
     younger_than_asked,
 )
 from bot.recent_states import RecentStatesMixin
@@ -364,7 +365,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         answered_now = clarify_answered_now(session) == YOUNG_BABY_QUESTION
         durations = frozenset(str(e.get("value")) for e in message.entities or [] if e.get("entity") == "duration")
         typed = bool(text) and not text.startswith("/")
-        if answered_now and answer_of(message) == YES:
+        if answered_now and (answer_of(message) == YES or says_she_is(text)):
             # "yes" with an age of its own ("yes hes 4") is that age; otherwise a baby under 3
             # months, whoever is typing ("yes im his dad")
             age = (age_said_with_yes(text, self._age_bands) if typed else None) or newborn

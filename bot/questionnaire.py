@@ -171,6 +171,15 @@ _THE_WRITER = re.compile(
 )
 
 
+# "she is", "he is": a yes to "is the person with the fever a baby under 3 months?"
+_SHE_IS = re.compile(r"^\W*(?:yes|yeah|yep|yh)?\W*(?:she|he|they|baby|it)\s*(?:is|'s|are)\W*$")
+
+
+def says_she_is(text: str) -> bool:
+    """A bare "she is" / "he is" (a yes to the young-baby question)."""
+    return bool(_SHE_IS.match((text or "").lower()))
+
+
 def younger_than_asked(text: str) -> bool:
     """Words for under 3 months ("under 3 months", "day 5", "not 3 months yet"), with no time
     span to mistake for an age: read in the message the young-baby question was about."""

@@ -13,6 +13,7 @@ from bot.questionnaire import (
     button_answer,
     corrected_age,
     payload_entities,
+    says_she_is,
 )
 
 DAY = 1.0
@@ -158,3 +159,11 @@ def test_the_answer_to_the_young_baby_question(text: str, durations: set[str], e
 ])
 def test_the_age_a_yes_to_the_young_baby_question_comes_with(text: str, expected: str | None) -> None:
     assert age_said_with_yes(text, BANDS) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("she is", True), ("he is", True), ("yes she is", True), ("she's", True),
+    ("she isnt floppy", False), ("she is 5", False), ("he is older", False),
+])
+def test_she_is_answers_yes(text: str, expected: bool) -> None:
+    assert says_she_is(text) is expected
