@@ -352,10 +352,12 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         """The age an answer to "is the person with the fever a baby under 3 months?" gives, so
         the decision runs on it (how it is read: ``bot.questionnaire.age_answering_young_baby_question``).
 
-        "Yes" is a baby under 3 months, whatever else the answer says ("yes im his dad": the
-        dad's age is no answer). A typed age counts in the answer and in the message after it
-        ("not sure" then "5 weeks"; "no" then "wait, she's 6 weeks"), except when the
-        questionnaire is asking how long the bumps have been there (rounds 13's reviews).
+        "Yes" (or "she is") is a baby under 3 months, unless it comes with an age said as one
+        ("yes hes 4"); the writer's own role is no age ("yes im his dad"). A typed age counts in
+        the answer and in the message after it ("not sure" then "5 weeks"; "no" then "wait,
+        she's 6 weeks"), except when the questionnaire is asking how long the bumps have been
+        there. An answer with no age looks for "under 3 months" in the message asked about
+        (round 13's three reviews).
         """
         message = tracker.latest_message
         if message is None or tracker.latest_action_name != ACTION_LISTEN_NAME:
