@@ -32,7 +32,7 @@ _UNDER = re.compile(
     r"\b(under|less than|younger than|below|not yet)\b"
     # an age not reached yet, said right at the number: "nearly 3 months", "turns 12 weeks on
     # friday", "3 months till sunday" (not "3 months, had them almost since birth")
-    r"|\b(?:nearly|almost|not quite|turns|turning)\s+\d|\d\s*[a-z]*\s+(?:old\s+)?(?:until|till|til)\b"
+    r"|\b(?:nearly|almost|not quite|turns|turning)\s+\d|\d\s*(?:[a-z]+\s+)?(?:old\s+)?(?:until|till|til)\b"
 )
 _CORRECTED_AWAY = re.compile(r"\bnot\s+\d{1,3}(?:[.,]\d)?\s*[a-z]*")
 _PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<entities>\{.*\})?$")
@@ -100,13 +100,14 @@ def age_answer(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optio
     # "5 weeks, not 5 months": the number after "not" is the one being corrected away.
     wanted = _HALF.sub(r"\1.5", _CORRECTED_AWAY.sub(" ", text.lower()))
     readings = []
+    under = _UNDER.search(wanted) is not None  # once, not per number: an answer can hold thousands
     for number, word in _NUMBER_AND_UNIT.findall(wanted):
         if word and word not in UNIT_WORDS and word not in YEAR_WORDS:
             continue  # "3 spots", "2 cm": not an age
         unit = UNIT_WORDS.get(word, "year")
         days = float(number.replace(",", ".")) * DAYS_PER_UNIT[unit]
         # "under 3 months", "less than 4 weeks": just below the number given.
-        readings.append(days - 1 if _UNDER.search(wanted) else days)
+        readings.append(days - 1 if under else days)
     if len(set(readings)) != 1:
         return None
     days = readings[0]
@@ -143,8 +144,8 @@ def age_of_fragment(
 UNDER_3_MONTHS_DURATIONS = frozenset({"under_4_weeks", "1_to_3_months"})
 _THREE_MONTHS = r"(?:3|three)\s*(?:months?|mths?|mo|m)\b"
 _YOUNGER_THAN_ASKED = re.compile(
-    r"\b(?:she|he|they|baby|bub|lo)\s*(?:'s|s|is|are|'re)?\s*younger\b"
-    r"|^\W*(?:no|nope|nah|not)?\W*younger\b|younger than (?:that|3|three)"
+    r"\b(?:she|he|they|baby|bub|lo)\s*(?:(?:'s|s|is|are|'re)\s*)?younger\b"
+    r"|^\W*(?:(?:no|nope|nah|not)\W*)?younger\b|younger than (?:that|3|three)"
     r"|less than (?:that|" + _THREE_MONTHS + r")|under (?:that|" + _THREE_MONTHS + r")|<\s*3\b"
     # "she's under 3" asked about 3 months (not "under 3 years")
     r"|(?:under|not yet|not even) (?:3|three)\b(?!\s*(?:y|yo|yr|yrs|years?)\b)"
@@ -159,8 +160,8 @@ _YOUNGER_THAN_ASKED = re.compile(
 # days", "older, since yesterday", "no its me, I gave birth 2 weeks ago" (round 13's third review).
 _TIME_SPAN = re.compile(
     r"\b(?:for|since|over|past|last|in the last)\s+(?:the\s+)?(?:past\s+|last\s+)?"
-    r"(?:a|an|one|two|three|few|couple|\d{1,3})?"
-    r"\s*(?:of\s+)?(?:days?|d|weeks?|wks?|w|months?|mths?|mo|hours?|hrs?|nights?)\b|\b\d{1,3}\s*[a-z]*\s+ago\b"
+    r"(?:(?:a|an|one|two|three|few|couple|\d{1,3})\s*)?"
+    r"(?:of\s+)?(?:days?|d|weeks?|wks?|w|months?|mths?|mo|hours?|hrs?|nights?)\b|\b\d{1,3}\s*(?:[a-z]+\s+)?ago\b"
     r"|\b(?:a|one|two|few|couple of)\s+(?:days?|weeks?|months?)\s+ago\b|\bday \d{1,2} of\b"
 )
 
@@ -172,7 +173,7 @@ _THE_WRITER = re.compile(
 
 
 # "she is", "he is": a yes to "is the person with the fever a baby under 3 months?"
-_SHE_IS = re.compile(r"^\W*(?:yes|yeah|yep|yh)?\W*(?:she|he|they|baby|it)\s*(?:is|'s|are)\W*$")
+_SHE_IS = re.compile(r"^\W*(?:(?:yes|yeah|yep|yh)\W*)?(?:she|he|they|baby|it)\s*(?:is|'s|are)\W*$")
 
 
 def says_she_is(text: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.domain_files import load_domain
@@ -167,3 +169,19 @@ def test_the_age_a_yes_to_the_young_baby_question_comes_with(text: str, expected
 ])
 def test_she_is_answers_yes(text: str, expected: bool) -> None:
     assert says_she_is(text) is expected
+
+
+@pytest.mark.parametrize("text", [
+    "!" * 5000, " " * 5000 + "x", "yes" + " " * 5000 + "x", "she" + " " * 5000 + "x", "2" + " " * 5000 + "x",
+    "for" + " " * 5000 + "x", "im" + "3 " * 2500, "3 weeks " * 625, "no" + "! " * 2500,
+])
+def test_reading_an_answer_is_bounded_on_long_hostile_input(text: str) -> None:
+    """An answer to the young-baby question is read on the per-message path: no pattern may
+    backtrack quadratically on a 5,000-character message (two optional runs of spaces side
+    by side took 0.5 s; a number per reading re-searched the whole text, 1.7 s)."""
+    started = time.perf_counter()
+    age_answering_young_baby_question(text, frozenset(), BANDS)
+    says_she_is(text)
+    age_said_with_yes(text, BANDS)
+    age_answer(text, BANDS)
+    assert time.perf_counter() - started < 0.05
