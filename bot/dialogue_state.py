@@ -182,7 +182,7 @@ def build_episode(
         elif isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
             asked = (clarify_of(event) or asked) if is_inserted(event) else None
     pending = None
-    if exchanges and _latest_user_answers_question(episode_events):
+    if exchanges and clarify_answered_now(episode_events) is not None:
         pending, _, _ = exchanges.pop()
     confirmed, dismissed_at = settle(exchanges, table)
     levels = view.advice_given(episode_events)
@@ -214,15 +214,17 @@ def _questionnaire_advised(events: Sequence[Event], advice: dict[str, str]) -> b
 def clarify_answered_now(events: Sequence[Event], turns_back: int = 0) -> Optional[str]:
     """The kind of clarifying question the latest user message answers, if it answers one
     (``turns_back=1``: the user message before it)."""
-    users = [i for i, event in enumerate(events) if isinstance(event, UserUttered)]
-    if len(users) <= turns_back:
-        return None
-    answer_at = users[-1 - turns_back]
-    before = [e for e in events[:answer_at] if isinstance(e, ActionExecuted) and e.action_name != ACTION_LISTEN_NAME]
-    if not before:
-        return None
-    asked = clarify_of(before[-1])
-    return asked.kind if asked else None
+    users_seen = 0
+    for event in reversed(events):
+        if isinstance(event, UserUttered):
+            users_seen += 1
+            if users_seen > turns_back + 1:
+                return None  # two user messages in a row: the later one answers nothing
+        elif users_seen == turns_back + 1 and isinstance(event, ActionExecuted):
+            if event.action_name != ACTION_LISTEN_NAME:
+                asked = clarify_of(event)  # the bot's last action before that message
+                return asked.kind if asked else None
+    return None
 
 
 def clarify_denied_now(events: Sequence[Event]) -> Optional[str]:
@@ -231,31 +233,12 @@ def clarify_denied_now(events: Sequence[Event]) -> Optional[str]:
     Why: the emergency-signs question the safety net asks is the questionnaire's own
     question, word for word; a "no" to it must not be asked for again two turns later.
     """
-    users = [i for i, event in enumerate(events) if isinstance(event, UserUttered)]
-    if not users or not _latest_user_answers_question(events):
+    kind = clarify_answered_now(events)
+    latest = next((event for event in reversed(events) if isinstance(event, UserUttered)), None)
+    if kind is None or latest is None:
         return None
-    asked = next(
-        (clarify_of(e) for e in reversed(events[: users[-1]])
-         if isinstance(e, ActionExecuted) and e.action_name != ACTION_LISTEN_NAME),
-        None,
-    )
-    turn = user_turn(events[users[-1]])
-    if asked is None or turn.answer != NO or turn.findings():
-        return None
-    return asked.kind
-
-
-def _latest_user_answers_question(events: Sequence[Event]) -> bool:
-    """True when the last bot action before the latest user message was a clarifying question."""
-    seen_user = False
-    for event in reversed(events):
-        if isinstance(event, UserUttered):
-            if seen_user:
-                return False
-            seen_user = True
-        elif seen_user and isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
-            return clarify_of(event) is not None
-    return False
+    turn = user_turn(latest)
+    return kind if turn.answer == NO and not turn.findings() else None
 
 
 def _answers_since_last_user_message(events: Sequence[Event], names: set[str]) -> dict[str, Any]:

@@ -176,6 +176,11 @@ _THE_WRITER = re.compile(
 _SHE_IS = re.compile(r"^\W*(?:(?:yes|yeah|yep|yh)\W*)?(?:she|he|they|baby|it)\s*(?:is|'s|are)\W*$")
 
 
+def _without_time_spans(text: str) -> str:
+    """The text lower-cased, with how long someone has been ill and past events taken out."""
+    return _TIME_SPAN.sub(" ", (text or "").lower())
+
+
 def says_she_is(text: str) -> bool:
     """A bare "she is" / "he is" (a yes to the young-baby question)."""
     return bool(_SHE_IS.match((text or "").lower()))
@@ -184,17 +189,16 @@ def says_she_is(text: str) -> bool:
 def younger_than_asked(text: str) -> bool:
     """Words for under 3 months ("under 3 months", "day 5", "not 3 months yet"), with no time
     span to mistake for an age: read in the message the young-baby question was about."""
-    return bool(_YOUNGER_THAN_ASKED.search(_TIME_SPAN.sub(" ", (text or "").lower())))
+    return bool(_YOUNGER_THAN_ASKED.search(_without_time_spans(text)))
 
 
 def age_said_with_yes(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optional[str]:
     """The age a "yes" to the young-baby question comes with, when it is said as an age ("yes
     hes 4", "yes, 3 years old", "yes it's me"); a time alone is not ("yes. the bumps have been
     there 6 months", "yes, born at 36 weeks": round 13's recheck)."""
-    lowered = (text or "").lower()
-    if _THE_WRITER.search(lowered):
+    if _THE_WRITER.search((text or "").lower()):
         return bands[-1][0]
-    return age_said_in_years(_TIME_SPAN.sub(" ", lowered), bands)
+    return age_said_in_years(_without_time_spans(text), bands)
 
 
 def age_answering_young_baby_question(
@@ -210,16 +214,13 @@ def age_answering_young_baby_question(
     "gave birth 2 weeks ago"), and neither is a number with no unit ("yes, 38.5" is the
     temperature): round 13's second and third reviews. None when the answer gives no age.
     """
-    lowered = (text or "").lower()
-    if _THE_WRITER.search(lowered):
-        return bands[-1][0]
-    spans_removed = _TIME_SPAN.sub(" ", lowered)
-    years = age_said_in_years(spans_removed, bands)
-    if years is not None:
-        return years
+    said = age_said_with_yes(text, bands)
+    if said is not None:
+        return said
+    spans_removed = _without_time_spans(text)
     if _YOUNGER_THAN_ASKED.search(spans_removed):
         return bands[0][0]
-    if spans_removed == lowered and durations & UNDER_3_MONTHS_DURATIONS:
+    if spans_removed == (text or "").lower() and durations & UNDER_3_MONTHS_DURATIONS:
         return bands[0][0]
     if any(word in UNIT_WORDS for _number, word in _NUMBER_AND_UNIT.findall(spans_removed)):
         return age_answer(spans_removed, bands)

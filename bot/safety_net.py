@@ -158,20 +158,13 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     # The signs of the message a pending question was about still need their questions by
     # age after the answer ("5 wks ... temp 38.9" -> "is it a baby?" -> "he's 7": a child's
     # fever, so is a new rash spreading?).
-    asked_about_present: frozenset[str] = frozenset()
-    if episode.pending is not None and len(episode.turns) > 1:
-        asked_about_present = episode.turns[-2].findings(PRESENT)
+    asked_about = episode.turns[-2] if episode.pending is not None and len(episode.turns) > 1 else UserTurn()
+    asked_about_present = asked_about.findings(PRESENT)
     if episode.pending is not None:
         if latest.answer == NO and not latest.findings(PRESENT):
             # The sign asked about is set aside; what else the message said still counts
             # ("his eye is sore and red": not infected, but still seen soon).
-            now = len(episode.turns) - 1
-            settled = replace(
-                episode, pending=None,
-                dismissed_at={**episode.dismissed_at, **{finding: now for finding in episode.pending.findings}},
-            )
-            asked_about = episode.turns[-2] if len(episode.turns) > 1 else UserTurn()
-            earlier = asked_about.findings(PRESENT)
+            settled = _set_aside(episode)
             # A sign of that message that may be over is asked about next: the question just
             # answered was about now, and "grunting in the night" is within the last 24 hours
             # (round 8's fourth review: after "no", a young baby's grunting was lost).
@@ -183,14 +176,14 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
             # "red" or "swollen" alone in the message asked about is still unclear: its own
             # question before any advice ("on steroids, a spot getting red and puffy": the
             # emergency question first, then is it hot, oozing or spreading?).
-            unclear = (earlier & table.clarify_findings) - settled.confirmed - settled.dismissed
+            unclear = (asked_about_present & table.clarify_findings) - settled.confirmed - settled.dismissed
             if unclear and episode.pending.kind != "infection_check":
                 return _ask("infection_check", unclear, table)
             # Then, as for any message: advice the other signs reach, or the question a finding
             # needs at this age (after "not a baby under 3 months": is a new rash spreading
             # with the fever?), else the rules answer the message asked about.
             return _advice_or_question_by_age(
-                settled, table, earlier, _interrupting_decision(settled, table, earlier)
+                settled, table, asked_about_present, _interrupting_decision(settled, table, asked_about_present)
             ) or SafetyAction("resume", findings=episode.pending.findings)
         if latest.answer != NO:
             # "Yes", or no usable answer: the more urgent reading (never silence).
@@ -198,10 +191,7 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
         else:
             # "No, but he won't feed": the question is answered; the sign told is judged below
             # (round 13's review: the question was asked again instead of advice given).
-            now = len(episode.turns) - 1
-            episode = replace(
-                episode, dismissed_at={**episode.dismissed_at, **{f: now for f in episode.pending.findings}}
-            )
+            episode = _set_aside(episode)
     episode = replace(episode, pending=None, confirmed=episode.confirmed | newly_confirmed)
 
     at_once = _interrupting_decision(episode, table, latest.findings(PRESENT) | newly_confirmed)
@@ -237,6 +227,14 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     if response:
         return SafetyAction("conditional", response=response, findings=hypothetical)
     return None
+
+
+def _set_aside(episode: Episode) -> Episode:
+    """The episode after a "no" to its pending question: the findings asked about are set
+    aside from this turn on (a later message that states them counts again)."""
+    now = len(episode.turns) - 1
+    pending = episode.pending.findings if episode.pending is not None else frozenset()
+    return replace(episode, pending=None, dismissed_at={**episode.dismissed_at, **{f: now for f in pending}})
 
 
 def _doubted_question(doubtful: frozenset[str], episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
