@@ -14,7 +14,8 @@ ordinary Rasa rules.
 Order of precedence for each prediction:
 1. The session has no disclaimer yet: ``utter_disclaimer`` (and the clinic settings
    into slots, so every response can show the emergency number).
-2. The safety net (``bot/safety_net.py``): advice at once, a clarifying question, the
+2. The safety net (``bot/safety_net.py``), after the latest message's typed answers are
+   read again (``bot/answer_reading.py``): advice at once, a clarifying question, the
    conditional rule for a hypothetical sign, or the advice when the questionnaire ends.
 3. Everything else: the ordinary rules; and if the questionnaire could not use a
    message, it asks its question again rather than leaving the person without it.
@@ -23,7 +24,7 @@ Order of precedence for each prediction:
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Optional, Reversible
+from typing import Any, Optional
 
 from rasa.core.constants import POLICY_MAX_HISTORY
 from rasa.core.policies.memoization import MemoizationPolicy
@@ -41,104 +42,50 @@ from rasa.shared.core.constants import (
     REQUESTED_SLOT,
 )
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.answer_reading import (
+    QUESTIONNAIRE,
+    TypedAnswers,
+    events_since_last_user_message,
+    mentions_a_baby,
+)
 from bot.dialogue_state import (
     CLARIFY_KEY,
     FINDINGS_KEY,
     INSERTED_KEY,
     START_QUESTIONNAIRE,
     age_changed_now,
-    answer_of,
     build_episode,
-    clarify_answered_now,
-    clarify_denied_now,
     is_inserted,
 )
 from bot.language.thresholds import load_rules_file
 from bot.questionnaire import (
     age_answer,
-    age_answering_young_baby_question,
     age_bands,
     age_of_fragment,
     age_said_in_years,
-    age_said_with_yes,
     button_answer,
-    corrected_age,
-    says_she_is,
-    younger_than_asked,
 )
 from bot.recent_states import RecentStatesMixin
 from bot.rule_matching import RememberedRuleMatchesMixin
-from bot.safety_net import DISCLAIMER, YES, SafetyAction, decide_next, mentions_baby
+from bot.safety_net import DISCLAIMER, SafetyAction, decide_next
 from bot.session_view import SessionViews
 from bot.settings import load_settings
 from bot.triage import load_table
 
 NOT_UNDERSTOOD = "utter_answer_not_understood"
-# The clarifying question whose typed answer may be an age (bot/resources/triage_rules.yml).
-YOUNG_BABY_QUESTION = "young_baby_check"
-# The detector's finding for a sign the person denied (bot/resources/red_flags.yml `denied`).
-DENIED_SIGN = "denied_sign"
-# The questionnaire's "not sure" answer (the `unsure` entity filled into a slot).
-UNSURE = "unsure"
 FALLBACK_RESPONSE = "utter_default"
-QUESTIONNAIRE = "triage_form"
 # A new session or a "start over" shows the disclaimer before the user types anything.
 SESSION_OPENERS = (ACTION_SESSION_START_NAME, ACTION_RESTART_NAME)
 
 
-def events_since_last_user_message(events: Reversible[Event]) -> Optional[list[Event]]:
-    """The events after the latest user message, or None if there is no user message.
-
-    Read from the end, so a tracker's events (a deque) are passed as they are: the cost is
-    that of the latest turn, not of the whole conversation.
-    """
-    after: list[Event] = []
-    for event in reversed(events):
-        if isinstance(event, UserUttered):
-            after.reverse()
-            return after
-        after.append(event)
-    return None
-
-
-def _slot_before_last_user_message(events: Reversible[Event], slot: str) -> Any:
-    """The value ``slot`` had before the latest user message (the last SlotSet before it)."""
-    passed_user = False
-    for event in reversed(events):
-        if isinstance(event, UserUttered):
-            passed_user = True
-        elif passed_user and isinstance(event, SlotSet) and event.key == slot:
-            return event.value
-    return None
-
-
-def _with_events(prediction: PolicyPrediction, events: list[SlotSet]) -> PolicyPrediction:
+def with_events(prediction: PolicyPrediction, events: list[SlotSet]) -> PolicyPrediction:
     """The prediction with these slot events applied first (a corrected age)."""
     if events:
         prediction.events = [*events, *prediction.events]
     return prediction
-
-
-BABY_INTENTS = frozenset({"ask_newborn_milia", "ask_baby_mouth"})
-
-
-def _user_text_before(session: list[Event]) -> str:
-    """The text of the user message before the latest one ("" if none)."""
-    texts = [e.text or "" for e in session if isinstance(e, UserUttered)]
-    return texts[-2] if len(texts) > 1 else ""
-
-
-def _mentions_a_baby(session: list[Event]) -> bool:
-    """Some message of the session mentions a baby (the detector's ``mentions_baby`` finding),
-    or asks about a baby's spots ("my little boy's milk spots still haven't cleared")."""
-    return any(
-        isinstance(event, UserUttered)
-        and (mentions_baby(event.entities or []) or (event.intent or {}).get("name") in BABY_INTENTS)
-        for event in session
-    )
 
 
 @DefaultV1Recipe.register(
@@ -171,6 +118,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         self._clarify = {spec["ask"] for spec in self._table.clarify.values()}
         # The slots the questionnaire fills: who, where, and the answers the rules read.
         self._answer_slots = frozenset({"age_group", "body_site", *self._table.questionnaire})
+        self._answers = TypedAnswers(self._table, self._age_bands, self._answer_slots)
         self._longest_rule: Optional[tuple[int, int]] = None  # (number of rules, longest rule's states)
         # Each conversation's session and the rules' view of it, extended turn by turn.
         self._sessions = SessionViews()
@@ -193,9 +141,9 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         **kwargs: Any,
     ) -> PolicyPrediction:
         session = self._sessions.session(tracker)
-        return _with_events(
+        return with_events(
             self._predict_turn(tracker, session, domain, rule_only_data, **kwargs),
-            self._questionnaire_answer_from_clarify(tracker, session),
+            self._answers.questionnaire_answer_from_clarify(tracker, session),
         )
 
     def _predict_turn(
@@ -209,13 +157,13 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         # Answers read again before the safety net decides: an age corrected in words, and a
         # "not sure" that was about another question than the one asked.
         corrected = [
-            *self._corrected_age(tracker),
-            *self._unsure_about_another_question(tracker),
-            *self._age_answering_the_young_baby_question(tracker, session),
+            *self._answers.corrected_age_events(tracker),
+            *self._answers.unsure_about_another_question(tracker),
+            *self._answers.age_answering_the_young_baby_question(tracker, session),
         ]
         inserted = self._safety_net(tracker, session, domain, corrected)
         if inserted is not None:
-            return _with_events(inserted, corrected)
+            return with_events(inserted, corrected)
         if corrected and tracker.active_loop_name == QUESTIONNAIRE and tracker.latest_action_name == ACTION_LISTEN_NAME:
             return self._prediction(self._certain(QUESTIONNAIRE, domain), events=corrected)
         answered = self._answer_in_context(tracker, session, domain)
@@ -286,119 +234,6 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             return self._insert(str(action.response), domain)
         return None  # "resume": the rules answer the message that raised the question
 
-    @staticmethod
-    def _about_themselves(session: list[Event]) -> bool:
-        """The person said the bumps are their own ("for me", "I have ..."), and no baby is mentioned."""
-        said_self = any(
-            isinstance(e, UserUttered)
-            and any(x.get("entity") == "audience" and x.get("value") == "patient" for x in e.entities or [])
-            for e in session
-        )
-        return said_self and not _mentions_a_baby(session)
-
-    def _age_said_earlier(self, session: list[Event]) -> Optional[str]:
-        """The latest age in years said in this person's messages (since the last advice), if any.
-
-        Never about a baby: an age in years then is a parent's or a sibling's."""
-        if _mentions_a_baby(session):
-            return None
-        advised = [i for i, e in enumerate(session) if isinstance(e, ActionExecuted) and e.action_name in self._advice]
-        start = advised[-1] if advised else -1
-        for event in reversed(session[start + 1:]):
-            if isinstance(event, UserUttered) and event.text and not event.text.startswith("/"):
-                age = age_said_in_years(event.text, self._age_bands)
-                if age is not None:
-                    return age
-        return None
-
-    def _questionnaire_answer_from_clarify(self, tracker: DialogueStateTracker, session: list[Event]) -> list[SlotSet]:
-        """A "no" to the safety net's emergency-signs question also answers the questionnaire's
-        (the same question and list), so the questionnaire does not ask it again."""
-        if tracker.latest_action_name != ACTION_LISTEN_NAME:
-            return []
-        kind = clarify_denied_now(session)
-        if kind not in self._table.denial_answers or tracker.get_slot(kind) is not None:
-            return []
-        return [SlotSet(kind, self._table.denial_answers[kind])]
-
-    def _corrected_age(self, tracker: DialogueStateTracker) -> list[SlotSet]:
-        """An age corrected in words the detector read as a time ("sorry, I mean 4 months not
-        3 weeks"): the new age group, and how long the bumps have been there as it was.
-
-        Only a message that reads as a correction, about a known age, with no age of its own
-        found by the detector; the decision then runs on the corrected age (a level can rise).
-        """
-        message = tracker.latest_message
-        current = tracker.get_slot("age_group")
-        text = (message.text or "") if message else ""
-        if not current or not text or text.startswith("/"):
-            return []
-        if tracker.latest_action_name != ACTION_LISTEN_NAME:
-            return []
-        if any(e.get("entity") == "age_group" for e in message.entities or []):
-            return []
-        age = corrected_age(text, self._age_bands)
-        if age is None or age == current:
-            return []
-        events = [SlotSet("age_group", age)]
-        since_user = events_since_last_user_message(tracker.events) or []
-        if any(isinstance(e, SlotSet) and e.key == "duration" for e in since_user):
-            events.append(SlotSet("duration", _slot_before_last_user_message(tracker.events, "duration")))
-        return events
-
-    def _age_answering_the_young_baby_question(
-        self, tracker: DialogueStateTracker, session: list[Event]
-    ) -> list[SlotSet]:
-        """The age an answer to "is the person with the fever a baby under 3 months?" gives, so
-        the decision runs on it (how it is read: ``bot.questionnaire.age_answering_young_baby_question``).
-
-        "Yes" (or "she is") is a baby under 3 months, unless it comes with an age said as one
-        ("yes hes 4"); the writer's own role is no age ("yes im his dad"). A typed age counts in
-        the answer and in the message after it ("not sure" then "5 weeks"; "no" then "wait,
-        she's 6 weeks"), except when the questionnaire is asking how long the bumps have been
-        there. An answer with no age looks for "under 3 months" in the message asked about
-        (round 13's three reviews).
-        """
-        message = tracker.latest_message
-        if message is None or tracker.latest_action_name != ACTION_LISTEN_NAME:
-            return []
-        text = message.text or ""
-        newborn = self._age_bands[0][0]
-        answered_now = clarify_answered_now(session) == YOUNG_BABY_QUESTION
-        durations = frozenset(str(e.get("value")) for e in message.entities or [] if e.get("entity") == "duration")
-        typed = bool(text) and not text.startswith("/")
-        if answered_now and (answer_of(message) == YES or says_she_is(text)):
-            # "yes" with an age of its own ("yes hes 4") is that age; otherwise a baby under 3
-            # months, whoever is typing ("yes im his dad")
-            age = (age_said_with_yes(text, self._age_bands) if typed else None) or newborn
-            return [] if tracker.get_slot("age_group") == age else [SlotSet("age_group", age)]
-        if not typed or tracker.get_slot("age_group") is not None:
-            return []
-        answered_before = clarify_answered_now(session, turns_back=1) == YOUNG_BABY_QUESTION
-        if not (answered_now or (answered_before and tracker.get_slot(REQUESTED_SLOT) != "duration")):
-            return []
-        age = age_answering_young_baby_question(text, durations, self._age_bands)
-        if age is None and answered_now and younger_than_asked(_user_text_before(session)):
-            age = newborn  # "temp 38.5, under 3 months" then "I already told you"
-        return [SlotSet("age_group", age)] if age else []
-
-    def _unsure_about_another_question(self, tracker: DialogueStateTracker) -> list[SlotSet]:
-        """"Not sure, only noticed them yesterday" asked about danger signs: the doubt is about
-        how long (the message answered that), so the question about signs is asked again.
-
-        A "not sure" that answers only the question asked keeps its fail-safe reading.
-        """
-        slot = tracker.get_slot(REQUESTED_SLOT)
-        if tracker.active_loop_name != QUESTIONNAIRE or tracker.latest_action_name != ACTION_LISTEN_NAME:
-            return []
-        if slot not in self._table.denial_answers or tracker.get_slot(slot) != UNSURE:
-            return []
-        since_user = events_since_last_user_message(tracker.events) or []
-        set_now = {e.key for e in since_user if isinstance(e, SlotSet) and e.value is not None}
-        if slot not in set_now or not set_now & (self._answer_slots - {slot}):
-            return []
-        return [SlotSet(slot, None)]
-
     def _answer_in_context(
         self, tracker: DialogueStateTracker, session: list[Event], domain: Domain
     ) -> Optional[PolicyPrediction]:
@@ -422,7 +257,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         value = button_answer(text, buttons, slot, first_clause=False)
         events: list[Event] = []
         other_answers = answered & self._answer_slots
-        if slot == "age_group" and other_answers == {"duration"} and not self._about_themselves(session):
+        if slot == "age_group" and other_answers == {"duration"} and not self._answers.about_themselves(session):
             # "6 weeks" asked who has the bumps is an age the NLU read as a duration (but not
             # from someone asking about their own bumps: "for me" then "8 months" is how long).
             other_answers, events = set(), [SlotSet("duration", None)]
@@ -436,32 +271,12 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             value = age_answer(text, self._age_bands)
         if value is None and slot == "age_group":
             # An age in years said before the question ("is for me, 27 years"): never ask forever.
-            value = self._age_said_earlier(session)
-        if value is None and slot in self._table.denial_in_words and self._only_denies(tracker):
+            value = self._answers.age_said_earlier(session)
+        if value is None and slot in self._table.denial_in_words and self._answers.only_denies(tracker):
             value = self._table.denial_answers[slot]
         if value is None:
             return None
         return self._prediction(self._certain(QUESTIONNAIRE, domain), events=[*events, SlotSet(slot, value)])
-
-    def _only_denies(self, tracker: DialogueStateTracker) -> bool:
-        """The latest message denies signs ("not red, not spreading") and names none.
-
-        Any red flag in any role (a sign told now, suspected, past or hypothetical) other
-        than those below the safety net ("there are just a lot of them"), any doubt
-        ("not sure") and any yes keep the message from counting as a "no".
-        """
-        message = tracker.latest_message
-        if message is None or (message.intent or {}).get("name") == "affirm":
-            return False
-        entities = message.entities or []
-        if any(e.get("entity") == "unsure" for e in entities):
-            return False
-        for entity in entities:
-            if entity.get("entity") == "red_flag":
-                level = self._table.level_of(str(entity.get("value")))
-                if entity.get("role") or level is None or level in self._table.safety_net_levels:
-                    return False
-        return any(e.get("entity") == "finding" and e.get("value") == DENIED_SIGN for e in entities)
 
     def _new_questionnaire(
         self, session: list[Event], prediction: PolicyPrediction, domain: Domain
@@ -490,7 +305,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         text = (tracker.latest_message.text or "") if tracker.latest_message else ""
         typed = bool(text) and not text.startswith("/")
         age_unknown = tracker.get_slot("age_group") is None
-        about_a_baby = _mentions_a_baby(session)
+        about_a_baby = mentions_a_baby(session)
         in_years = age_said_in_years(text, self._age_bands) if typed and age_unknown and not about_a_baby else None
         if in_years is not None and given & self._answer_slots <= {"duration"}:
             # "is for me, 27 years": an age said as such, which the detector read as a time too
