@@ -27,7 +27,9 @@ sealed until one run on round 9's final code at the start of round 10) and
 ``vignettes_blind_22.yml`` (set U, sealed until one run on round 10's final code at the start
 of round 11) and ``vignettes_blind_23.yml`` (set V, sealed until one run on round 11's final
 code at the start of round 12) and ``vignettes_blind_24.yml`` (set W, sealed until one run on
-round 12's final code at the start of round 13); V and W are not yet context reader examples.
+round 12's final code at the start of round 13) and ``vignettes_blind_25.yml`` (set X, sealed
+until one run on round 13's final code with V and W added to the context reader's examples, at
+the start of round 14).
 Since round 6 the blind sets' single messages, each after its first run, are also the
 context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
@@ -67,7 +69,8 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_13.yml", "vignettes_blind_14.yml", "vignettes_blind_15.yml",
            "vignettes_blind_16.yml", "vignettes_blind_17.yml", "vignettes_blind_18.yml",
            "vignettes_blind_19.yml", "vignettes_blind_20.yml", "vignettes_blind_21.yml",
-           "vignettes_blind_22.yml", "vignettes_blind_23.yml", "vignettes_blind_24.yml")
+           "vignettes_blind_22.yml", "vignettes_blind_23.yml", "vignettes_blind_24.yml",
+           "vignettes_blind_25.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -172,6 +175,15 @@ NOT_REACHED = {
                               "urgent reading), exact 79.1% as written (83.6% finished). Now (read; a review "
                               "withdrew its 'is X a bad sign' and pinprick records): single recall 100/100/100%, "
                               "over-triage 3.2% (5 of 155), exact 88.7%; conversations unchanged",
+    "vignettes_blind_25.yml": "blind first run (round 13's final code with V and W as context reader examples, "
+                              "b0ebec2): single emergency recall 96.4% (4 of 112: lip 'twice the size', 'hurts my "
+                              "eye to look sideways', redness 'moving up her arm' and 'gone red all along my jaw' "
+                              "with a fever), urgent 97.9%, soon 95.1%, over-triage 6.4% (11 of 172), exact 94.4%, "
+                              "over-escalated by >1 level 2.4%; conversations emergency 94.4% (a 'no fever' "
+                              "re-measured at 38.2 by 'my husband' read as the husband's), over-triage 3.2% (1 of "
+                              "31), exact 61.4% as written (90.0% finished). Now (read): single 100/100/100%, "
+                              "over-triage 1.7% (3 of 172), exact 98.3%; conversations emergency 100%, exact "
+                              "91.4% finished",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -197,7 +209,7 @@ def test_vignette_counts() -> None:
                   "vignettes_blind_15.yml", "vignettes_blind_16.yml", "vignettes_blind_17.yml",
                   "vignettes_blind_18.yml", "vignettes_blind_19.yml", "vignettes_blind_20.yml",
                   "vignettes_blind_21.yml", "vignettes_blind_22.yml", "vignettes_blind_23.yml",
-                  "vignettes_blind_24.yml"):
+                  "vignettes_blind_24.yml", "vignettes_blind_25.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
