@@ -91,14 +91,28 @@ def is_correction(text: str) -> bool:
     return bool(_CORRECTION.search(text or ""))
 
 
+# A temperature is no age: "temp 37.9" after "my 3 week old has milia" was read as 37.9 years
+# and made the baby an adult, so her 38.2 then got the older child's question (round 14's third
+# review). A temperature word anywhere, or a decimal of 30 or more ("37.9", "38,2": nobody is
+# 37.9 years old), means the message gives no age.
+_TEMPERATURE_WORDS = re.compile(
+    r"\b(?:temp\w*|tempr?ature|fever\w*|thermometer|degrees?|deg|celsius|fahrenheit|reading)\b|°"
+)
+_TEMPERATURE_LIKE = re.compile(r"\b(?:[3-9]\d|1[01]\d)[.,]\d\b")
+
+
 def age_answer(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optional[str]:
     """The age group of an answer to "who has the bumps?" that gives only a number.
 
     ``bands`` are (age group, below this many days) rows from the rules file's thresholds,
-    in order; a number with no unit is in years. Nothing, or two different numbers, is None.
+    in order; a number with no unit is in years. Nothing, two different numbers, or a
+    temperature (a temperature word, or "37.9") is None.
     """
+    lowered = text.lower()
+    if _TEMPERATURE_WORDS.search(lowered) or _TEMPERATURE_LIKE.search(lowered):
+        return None
     # "5 weeks, not 5 months": the number after "not" is the one being corrected away.
-    wanted = _HALF.sub(r"\1.5", _CORRECTED_AWAY.sub(" ", text.lower()))
+    wanted = _HALF.sub(r"\1.5", _CORRECTED_AWAY.sub(" ", lowered))
     readings = []
     under = _UNDER.search(wanted) is not None  # once, not per number: an answer can hold thousands
     for number, word in _NUMBER_AND_UNIT.findall(wanted):

@@ -273,6 +273,19 @@ def test_a_corrected_age_can_raise_the_level(say, new_sender) -> None:
     assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
 
 
+@pytest.mark.parametrize("turns", [
+    ("my 3 week old has milia", "temp 37.9", "38.2 now"),
+    ("my baby is 3 weeks and has milia", "she is 37.9", "temp 38.5"),
+    ("my 3 week old has milia", "37.9", "ok hubby just took it, 38.2"),
+])
+def test_a_normal_reading_is_no_age_and_a_later_fever_is_the_babys(turns, say, new_sender) -> None:
+    """Round 14's third review: "temp 37.9" read as 37.9 years made a 3-week-old an adult, and
+    her 38.2 then got the older child's spreading-rash question instead of emergency advice."""
+    sender = new_sender()
+    replies = [reply for turn in turns for reply in say(sender, turn)]
+    assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
+
+
 @pytest.mark.parametrize(("answer", "response"), [
     ("5 weeks", "utter_triage_emergency"),
     ("no 8 weeks", "utter_triage_emergency"),

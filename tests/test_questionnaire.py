@@ -45,7 +45,10 @@ def test_a_number_answers_the_age_question(text: str, expected: str) -> None:
     assert age_answer(text, BANDS) == expected
 
 
-@pytest.mark.parametrize("text", ["on her nose", "3 spots", "2 cm wide", "i dont know", "6 weeks or 6 months"])
+@pytest.mark.parametrize("text", ["on her nose", "3 spots", "2 cm wide", "i dont know", "6 weeks or 6 months",
+                                  # a temperature is no age (round 14's third review: "temp 37.9" made a
+                                  # 3-week-old an adult)
+                                  "temp 37.9", "37.9", "38,2 now", "38.2", "fever 39", "100.4", "she's 38 degrees"])
 def test_no_age_is_read_where_there_is_none(text: str) -> None:
     assert age_answer(text, BANDS) is None
 
