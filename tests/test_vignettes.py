@@ -181,10 +181,10 @@ NOT_REACHED = {
                               "with a fever), urgent 97.9%, soon 95.1%, over-triage 6.4% (11 of 172), exact 94.4%, "
                               "over-escalated by >1 level 2.4%; conversations emergency 94.4% (a 'no fever' "
                               "re-measured at 38.2 by 'my husband' read as the husband's), over-triage 3.2% (1 of "
-                              "31), exact 61.4% as written (90.0% finished). Now (read; two reviews withdrew six "
-                              "of its context records): single 100/100/100%, over-triage 5.2% (9 of 172), exact "
-                              "97.0%, over-escalated by >1 level 1.9%; conversations emergency 100%, exact 91.4% "
-                              "finished",
+                              "31), exact 61.4% as written (90.0% finished). Now (read; three reviews withdrew "
+                              "all eight of its context records for harmless messages): single 100/100/100%, "
+                              "over-triage 6.4% (11 of 172), exact 96.5%, over-escalated by >1 level 2.4%; "
+                              "conversations emergency 100%, exact 62.9% as written (91.4% finished)",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
