@@ -96,7 +96,7 @@ def is_correction(text: str) -> bool:
 # review). A temperature word anywhere, or a decimal of 30 or more ("37.9", "38,2": nobody is
 # 37.9 years old), means the message gives no age.
 _TEMPERATURE_WORDS = re.compile(
-    r"\b(?:temp\w*|tempr?ature|fever\w*|thermometer|degrees?|deg|celsius|fahrenheit|reading)\b|°"
+    r"\b(?:temp\w*|fever\w*|thermometer|degrees?|deg|celsius|fahrenheit|reading)\b|°"
 )
 _TEMPERATURE_LIKE = re.compile(r"\b(?:[3-9]\d|1[01]\d)[.,]\d\b")
 
