@@ -197,11 +197,12 @@ NEWBORN_FACE_SINCE_BIRTH = ('/inform{"age_group":"newborn"}', '/inform{"body_sit
 
 
 def tap(say, sender: str, *payloads: str) -> list:
-    """Send button payloads in turn; the replies to the last one."""
+    """Send button payloads or messages in turn; the replies to the last one."""
     replies: list = []
     for payload in payloads:
         replies = say(sender, payload)
     return replies
+
 
 def test_a_bare_age_that_starts_the_questionnaire_answers_who(say, new_sender) -> None:
     """"16" typed after an answer, before anyone asked, is the age: "who?" is not asked."""
@@ -266,10 +267,8 @@ def test_an_age_corrected_in_words_read_as_a_time_counts(say, new_sender, tracke
 
 
 def test_a_corrected_age_can_raise_the_level(say, new_sender) -> None:
-    sender = new_sender()
-    say(sender, "my daughter has milk spots and a temp of 38.3")
-    say(sender, '/inform{"age_group":"infant"}')
-    replies = say(sender, "sorry I mean 6 weeks not 6 months")
+    replies = tap(say, new_sender(), "my daughter has milk spots and a temp of 38.3", '/inform{"age_group":"infant"}',
+                  "sorry I mean 6 weeks not 6 months")
     assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
 
 
@@ -281,8 +280,7 @@ def test_a_corrected_age_can_raise_the_level(say, new_sender) -> None:
 def test_a_normal_reading_is_no_age_and_a_later_fever_is_the_babys(turns, say, new_sender) -> None:
     """Round 14's third review: "temp 37.9" read as 37.9 years made a 3-week-old an adult, and
     her 38.2 then got the older child's spreading-rash question instead of emergency advice."""
-    sender = new_sender()
-    replies = [reply for turn in turns for reply in say(sender, turn)]
+    replies = tap(say, new_sender(), *turns)
     assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
 
 
@@ -316,10 +314,7 @@ def test_a_fever_with_no_age_asks_whether_it_is_a_young_baby(answer: str, respon
 
 def test_an_age_typed_one_turn_after_the_young_baby_question_still_counts(say, new_sender) -> None:
     """Round 13's third review: "not sure" then "5 weeks" stayed urgent."""
-    sender = new_sender()
-    say(sender, "temp 38.5 and white bumps on the face")
-    say(sender, "not sure")
-    replies = say(sender, "5 weeks")
+    replies = tap(say, new_sender(), "temp 38.5 and white bumps on the face", "not sure", "5 weeks")
     assert any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
 
 
