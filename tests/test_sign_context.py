@@ -124,11 +124,13 @@ def test_left_out_sets_no_real_sign_is_asked_about_and_many_harmless_ones_are(sh
             asked = sum(score >= at for score in values)
             lines.append(f"  {label:9} asked about {asked:4d} of {len(values):4d} messages with a sign")
     emergency = emergency_findings()
-    with_emergency_sign = [
-        (example, score) for example, score in scored
-        if {e.value for e in detector.detect_text(example.text)
-            if e.entity == "red_flag" and not e.role and not e.told_now} & emergency
-    ]
+
+    def doubtable_emergency(text: str) -> bool:
+        """Present emergency signs, none told as happening now (one that is gets advice at once)."""
+        signs = [e for e in detector.detect_text(text) if e.entity == "red_flag" and not e.role and e.value in emergency]
+        return bool(signs) and not any(e.told_now for e in signs)
+
+    with_emergency_sign = [(example, score) for example, score in scored if doubtable_emergency(example.text)]
     harmless_severe = [score for example, score in with_emergency_sign if example.harmless]
     real_severe = [(example, score) for example, score in with_emergency_sign if example.expect == "emergency"]
     asked_real = [example.text for example, score in real_severe if score >= at_emergency]
