@@ -101,6 +101,7 @@ BATCHES_AFTER_SETS = {
     "as_people_write_round6.yml": ("outside_J.yml",),
     "as_people_write_round13.yml": ("outside_V.yml",),
     "as_people_write_round14.yml": ("outside_W.yml",),
+    "as_people_write_round15.yml": ("outside_X.yml",),
 }
 
 
@@ -200,7 +201,7 @@ LATER_SETS = {
                      "ask_what_is_milia 0.89 < 0.90 (macro F1 counts the fallback and non-English labels, never "
                      "expected)",
     # two writers: 253 phrasings found on public pages plus 472 written (round 15)
-    "outside_X.yml": "blind first run (round 14's final NLU, d2a28d5): accuracy 0.938 (0.925 on the 575 phrasings "
+    "outside_X.yml": "blind first run (round 14's final NLU, 018d384): accuracy 0.938 (0.925 on the 575 phrasings "
                      "that are not also training phrasings; 0.889 on the 253 found on public pages), macro F1 "
                      "0.918; ask_duration 0.88, ask_prevention 0.89, ask_see_doctor 0.89 < 0.90",
 }
