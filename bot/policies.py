@@ -50,6 +50,7 @@ from bot.answer_reading import (
     TypedAnswers,
     events_since_last_user_message,
     mentions_a_baby,
+    slot_before_last_user_message,
 )
 from bot.dialogue_state import (
     CLARIFY_KEY,
@@ -259,8 +260,10 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         other_answers = answered & self._answer_slots
         if slot == "age_group" and other_answers == {"duration"} and not self._answers.about_themselves(session):
             # "6 weeks" asked who has the bumps is an age the NLU read as a duration (but not
-            # from someone asking about their own bumps: "for me" then "8 months" is how long).
-            other_answers, events = set(), [SlotSet("duration", None)]
+            # from someone asking about their own bumps: "for me" then "8 months" is how long);
+            # how long, told before ("there since birth"), stays (round 15's blind set Y).
+            other_answers = set()
+            events = [SlotSet("duration", slot_before_last_user_message(tracker.events, "duration"))]
         if value is None and not other_answers:
             # A first clause ("not sure, ...") counts only when the message answered no
             # other question ("not sure, maybe since birth" answers how long).
@@ -311,7 +314,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             # "is for me, 27 years": an age said as such, which the detector read as a time too
             prediction.events = [*prediction.events, SlotSet("age_group", in_years)]
             if "duration" in given:
-                prediction.events.append(SlotSet("duration", None))
+                prediction.events.append(SlotSet("duration", slot_before_last_user_message(tracker.events, "duration")))
             return prediction
         about_a_baby = age_unknown and about_a_baby
         if given & self._answer_slots and not (about_a_baby and given & self._answer_slots == {"duration"}):

@@ -465,3 +465,18 @@ def test_an_unread_answer_to_who_says_an_age_is_wanted(say, new_sender) -> None:
     replies = say(sender, "whatever")
     texts = " ".join(str(reply.get("text", "")) for reply in replies)
     assert "type the age" in texts, replies
+
+
+@pytest.mark.parametrize("turns", [
+    # how long, told with the bumps, stays when the age question is answered "6 weeks"
+    ("tiny white dots on my baby's chin and nose, they've been there since birth", "6 weeks"),
+    # an age corrected in the same answer
+    ("my son has white spots on his cheeks", "4 months - sorry no, 4 weeks! sleep deprived", "since birth"),
+])
+def test_round_15_questionnaire_answers_are_kept(turns, say, new_sender) -> None:
+    """Round 15's blind set Y: "since birth" was dropped when "6 weeks" answered who has the
+    bumps, and "4 months - sorry no, 4 weeks!" was no age, so the same question came back."""
+    replies = tap(say, new_sender(), *turns)
+    assert not any(is_response(reply, "utter_ask_duration") or is_response(reply, "utter_ask_age_group")
+                   for reply in replies), replies
+    assert any(is_response(reply, "utter_ask_danger_signs") for reply in replies), replies

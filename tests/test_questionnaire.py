@@ -39,6 +39,9 @@ RESPONSES = load_domain()["responses"]
         ("3 months old till friday", "newborn"),
         ("she turns 3 months on friday", "newborn"), ("3 months on friday", "infant"),
         ("3 months till sunday", "newborn"), ("3 months, had them almost since birth", "infant"),
+        # a correction takes back every number before it (round 15's blind set Y)
+        ("4 months - sorry no, 4 weeks! sleep deprived", "newborn"), ("3 weeks, i mean 3 months", "infant"),
+        ("6 weeks sorry", "newborn"), ("5 months oops typo 5 weeks", "newborn"),
     ],
 )
 def test_a_number_answers_the_age_question(text: str, expected: str) -> None:
