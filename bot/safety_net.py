@@ -113,13 +113,15 @@ class Episode:
     def present_findings(self) -> frozenset[str]:
         """Signs stated as present in any turn, plus those confirmed by a clarifying answer.
 
-        A clarifying "no" sets a sign aside for the turns up to that answer only: the same
+        A clarifying "no" sets a sign aside for the turns before that answer only: the same
         sign stated as present in a later message counts again (a safety review found a
-        "no, it's over" silencing "he's having a seizure now" for the rest of the session).
+        "no, it's over" silencing "he's having a seizure now" for the rest of the session),
+        and so does one stated in the answer itself ("no, just his lips are a bit blue";
+        round 15's first review).
         """
         found: set[str] = set(self.confirmed - self.dismissed)
         for index, turn in enumerate(self.turns):
-            found |= {finding for finding in turn.findings(PRESENT) if index > self.dismissed_at.get(finding, -1)}
+            found |= {finding for finding in turn.findings(PRESENT) if index >= self.dismissed_at.get(finding, 0)}
         return frozenset(found)
 
 
@@ -231,7 +233,8 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
 
 def _set_aside(episode: Episode) -> Episode:
     """The episode after a "no" to its pending question: the findings asked about are set
-    aside from this turn on (a later message that states them counts again)."""
+    aside for the turns before this one (this answer or a later message that states them
+    counts again)."""
     now = len(episode.turns) - 1
     pending = episode.pending.findings if episode.pending is not None else frozenset()
     return replace(episode, pending=None, dismissed_at={**episode.dismissed_at, **{f: now for f in pending}})

@@ -24,7 +24,7 @@ UNKNOWN_AGE = "unknown"
 
 @dataclass(frozen=True)
 class TriageRule:
-    """One row of the table: ``finding`` (+ ``with``, none of ``without``) at ``age_groups`` -> ``level``."""
+    """One row of the table: ``finding`` (+ ``with``) at ``age_groups`` -> ``level``."""
 
     id: str
     finding: str
@@ -32,15 +32,12 @@ class TriageRule:
     reason: str
     age_groups: frozenset[str] = frozenset()
     with_findings: frozenset[str] = frozenset()
-    # a finding that explains this one away ("blisters" with a named sunburn at an unknown age)
-    without_findings: frozenset[str] = frozenset()
 
     def applies(self, findings: frozenset[str], age: str) -> bool:
         return (
             self.finding in findings
             and (not self.age_groups or age in self.age_groups)
             and self.with_findings <= findings
-            and not self.without_findings & findings
         )
 
 
@@ -100,7 +97,7 @@ class TriageTable:
         names = {rule.finding for rule in self.rules} | set(self.clarify_findings)
         names |= {when.finding for when in self.clarify_when}
         for rule in self.rules:
-            names |= rule.with_findings | rule.without_findings
+            names |= rule.with_findings
         return frozenset(names)
 
 
@@ -156,7 +153,6 @@ def parse_table(raw: dict) -> TriageTable:
             reason=row.get("reason", ""),
             age_groups=frozenset(row.get("age_groups", [])),
             with_findings=frozenset(row.get("with", [])),
-            without_findings=frozenset(row.get("without", [])),
         )
         if rule.id in seen_ids:
             raise TriageRulesError(f"duplicate triage rule id {rule.id!r}")
@@ -304,21 +300,13 @@ def decide_after_questionnaire(
     return decision
 
 
-def _with_column(rule: TriageRule) -> str:
-    """The findings a rule needs, then those that stop it ("not ...")."""
-    return "; ".join(part for part in (
-        ", ".join(sorted(rule.with_findings)),
-        ", ".join(f"not {name}" for name in sorted(rule.without_findings)),
-    ) if part)
-
-
 def rules_markdown(table: Optional[TriageTable] = None) -> str:
     """The rules table as Markdown, for README (``python -m bot.triage``)."""
     table = table or load_table()
     lines = ["| rule | finding | with | age | level | reason |", "|---|---|---|---|---|---|"]
     for rule in table.rules:
         lines.append(
-            f"| `{rule.id}` | `{rule.finding}` | {_with_column(rule)} | "
+            f"| `{rule.id}` | `{rule.finding}` | {', '.join(sorted(rule.with_findings))} | "
             f"{', '.join(sorted(rule.age_groups))} | {rule.level} | {rule.reason} |"
         )
     return "\n".join(lines)

@@ -158,27 +158,17 @@ def test_outcomes_need_a_default_row() -> None:
 
 # ------------------------------------------------- told as happening now (round 15)
 @pytest.mark.parametrize(
-    ("text", "sign", "told_now"),
+    ("text", "sign"),
     [
-        ("asking cos my 3 week old is 38.1 right now", "fever", True),
-        ("my 5 week old with the milk spots is 38.4 now, is that ok", "fever", True),
-        ("just wondering if milia can cause fits, my son is fitting as I type this", "seizure", True),
-        ("what do you do when a baby has a seizure? because he's having one", "seizure", True),
-        ("my lips have turned blue in the last few minutes, friend says it's the cold", "colour_change", True),
-        # present, but nothing says "now": the context reader may still doubt it
-        ("my baby had a fever at 4 weeks and was treated, she's 2 now and totally fine", "fever", False),
-        ("my friend's baby had sepsis and now my son has milk spots", "sepsis_sign", False),
-        ("his lips went blue", "colour_change", False),
+        ("just wondering if milia can cause fits, my son is fitting as I type this", "seizure"),
+        ("what do you do when a baby has a seizure? because he's having one", "seizure"),
+        ("what if lips go blue? his lips are blue now", "colour_change"),
+        ("my lips have turned blue in the last few minutes, friend says it's the cold", "colour_change"),
     ],
 )
-def test_a_present_sign_reached_by_a_now_cue_is_told_now(text: str, sign: str, told_now: bool) -> None:
-    """The flag that keeps the context reader from doubting an emergency told as happening now."""
+def test_a_sign_told_as_happening_now_is_present(text: str, sign: str) -> None:
+    """Round 15's "now" cues: a general question or a story before them does not make the sign past."""
     from bot.language.detector import load_detector
 
     found = [e for e in load_detector().detect_text(text) if e.entity == "red_flag" and e.value == sign]
-    assert found, text
-    assert [e.told_now for e in found] == [told_now], text
-    if told_now:
-        assert found[0].as_dict("RedFlagDetector")["told_now"] is True and found[0].role is None
-    else:
-        assert "told_now" not in found[0].as_dict("RedFlagDetector")
+    assert [e.role for e in found] == [None], text

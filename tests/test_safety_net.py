@@ -569,3 +569,15 @@ def test_a_no_to_the_danger_question_answers_the_questionnaires_too() -> None:
     yes = [*events[:-1], user("yes", intent="affirm", answer="yes")]
     assert clarify_denied_now(yes) is None
     assert clarify_denied_now([*start(), user("no", intent="deny", answer="no")]) is None
+
+
+def test_a_no_that_states_the_sign_asked_about_keeps_it() -> None:
+    """Round 15's first review: "no, just his lips are a bit blue" answered the emergency-signs
+    question, and the blue lips it names were set aside with the "no"."""
+    asked = [*start(), user("lips dusky", ("colour_change", "suspected")),
+             inserted("utter_check_danger_signs", clarify="danger_signs", findings=["colour_change"]),
+             ActionExecuted(LISTEN)]
+    restated = [*asked, user("no, just his lips are a bit blue", ("colour_change", None), intent="deny", answer="no")]
+    assert level(decide(restated)) == "emergency"
+    plain_no = [*asked, user("no", intent="deny", answer="no")]
+    assert level(decide(plain_no)) is None

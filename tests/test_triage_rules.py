@@ -69,10 +69,9 @@ def test_combination_rules_need_every_finding(rule) -> None:
         ({"spreading_redness"}, "adult", False, "urgent"),
         ({"blisters"}, "newborn", False, "urgent"),
         ({"blisters"}, None, False, "urgent"),  # unknown age: the more urgent reading
-        # ... unless the message names what made them (round 15's blind set Y), not in a baby
-        ({"blisters", "after_skin_damage"}, None, False, "soon"),
-        ({"blisters", "after_skin_damage"}, None, True, "urgent"),
-        ({"blisters", "after_skin_damage"}, "newborn", False, "urgent"),
+        # ... also beside a named burn or cream: a new medicine and blisters can be a severe drug
+        # reaction (round 15's review withdrew a rule that made these soon)
+        ({"blisters", "after_skin_damage"}, None, False, "urgent"),
         ({"weak_immune", "eye_irritation"}, "adult", False, "urgent"),
         ({"blisters"}, "adult", False, "soon"),
         ({"bleeding", "floppy_unresponsive"}, "child", False, "emergency"),  # most urgent wins

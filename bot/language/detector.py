@@ -43,8 +43,6 @@ RED_FLAG = "red_flag"
 # Context categories: a negation drops a sign; a harmless or uncertain context is no denial.
 NEGATED = "NEGATED_EXISTENCE"
 NOT_DENIALS = frozenset({"HARMLESS", "POSSIBLE_EXISTENCE"})
-# A present sign reached by a "now" cue ("38.1 right now", "as I type") is told as happening now.
-CURRENT = "CURRENT"
 
 
 @dataclass(frozen=True)
@@ -411,8 +409,6 @@ class RedFlagDetector:
                 negated[i] = NEGATED in categories and not categories & NOT_DENIALS
             elif role is not None:
                 kept[i] = replace(hits[i], role=role)
-            elif CURRENT in categories:
-                kept[i] = replace(hits[i], told_now=True)
         return kept, negated
 
     def _mark_weak_spellings(self, hits: list[Hit], corrections: Sequence[Correction]) -> list[Hit]:

@@ -16,7 +16,6 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from spacy.tokens import Doc
 
 ROLES = ("hypothetical", "historical", "other_person", "suspected")
-TOLD_NOW = "told_now"  # the Rasa entity key of Entity.told_now
 
 
 @dataclass(frozen=True)
@@ -29,9 +28,6 @@ class Entity:
     end: int
     text: str
     role: Optional[str] = None
-    # a present sign that a context rule of category CURRENT reaches ("38.1 right now", "as
-    # I type"): told as happening now, so the context reader never doubts it
-    told_now: bool = False
 
     def as_dict(self, extractor: str) -> dict[str, Any]:
         """The Rasa entity dict (deterministic, so confidence is 1.0); ``role`` only when set."""
@@ -46,8 +42,6 @@ class Entity:
         }
         if self.role:
             found["role"] = self.role
-        if self.told_now:
-            found[TOLD_NOW] = True
         return found
 
 
@@ -62,7 +56,6 @@ class Hit:
     overrides: frozenset[str] = frozenset()
     role: Optional[str] = None
     kind: Optional[str] = None  # the rule's context_kind ("exertion"): a narrower class for context rules
-    told_now: bool = False  # present, and reached by a context rule of category CURRENT
 
 
 def single_values(hits: list[Hit], orders: Mapping[str, Sequence[str]]) -> list[Hit]:
@@ -99,8 +92,7 @@ def to_entities(doc: Doc, original: str, hits: Iterable[Hit], longest: set[str])
         best = min(group, key=lambda h: (sign * (h.end - h.start), h.start))
         span = doc[best.start : best.end]
         start, end = span.start_char, span.end_char
-        told_now = role is None and any(h.told_now for h in all_hits if h.role is None)
-        entities.append(Entity(entity, value, start, end, original[start:end], role, told_now))
+        entities.append(Entity(entity, value, start, end, original[start:end], role))
     return sorted(entities, key=lambda e: (e.start, e.entity, e.value))
 
 

@@ -162,10 +162,6 @@ class QuantityReader:
             bare = infer == "bare" and not degree
             if bare and not number.has_decimal:
                 return None
-            # "born at 36.5 weeks", "38.5 weeks pregnant": a time or another unit owns it
-            following = _word_at(span.doc, span.start + number.after)
-            if bare and (following in self.time_units or following in self.other_units):
-                return None
             ranges = self._bare if bare else self._plausible
             unit = next((u for u, (low, high) in ranges.items() if low <= number.value <= high), None)
             if unit is None:

@@ -14,9 +14,7 @@ and not the sign. When it doubts that a sign is happening now to the person with
 bumps, the sign's role becomes ``doubtful`` and the safety net ASKS before advising
 (the emergency-signs question for an emergency sign, "is that happening now?" for a
 lower one); "yes" or no usable answer gives the advice. It never drops a sign and never
-lowers a level by itself. An emergency sign is doubted only at a stricter score
-(``doubt_emergency_at_or_above``): a real emergency the reader misjudges costs one
-question with the sign in its list, where a harmless one it believes costs a 911 call.
+lowers a level by itself.
 
 Trained on the blind sets' single messages after each set's first run (written by
 helper sessions that had not seen the patterns), never on a set before its first run.
@@ -36,7 +34,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
-from bot.language.entities import TOLD_NOW
 from bot.language.patterns import PatternFileError
 from bot.language.suspicion import RED_FLAG
 
@@ -66,7 +63,6 @@ class Example:
 class ContextSettings:
     example_files: tuple[Path, ...]
     doubt_at_or_above: float
-    doubt_emergency_at_or_above: float
     min_words: int
     model: Mapping[str, Any]
 
@@ -77,7 +73,6 @@ def parse_settings(raw: Mapping[str, Any], base: Path = REPOSITORY) -> ContextSe
         settings = ContextSettings(
             example_files=tuple(base / name for name in raw["examples"]),
             doubt_at_or_above=float(raw["doubt_at_or_above"]),
-            doubt_emergency_at_or_above=float(raw["doubt_emergency_at_or_above"]),
             min_words=int(raw["min_words"]),
             model=dict(raw["model"]),
         )
@@ -85,8 +80,6 @@ def parse_settings(raw: Mapping[str, Any], base: Path = REPOSITORY) -> ContextSe
         raise PatternFileError(f"sign_context.yml: {error!r}") from error
     if not 0.5 <= settings.doubt_at_or_above < 1.0:
         raise PatternFileError("sign_context.yml: doubt_at_or_above must be in [0.5, 1)")
-    if not settings.doubt_at_or_above <= settings.doubt_emergency_at_or_above < 1.0:
-        raise PatternFileError("sign_context.yml: doubt_emergency_at_or_above must be in [doubt_at_or_above, 1)")
     missing = [str(path) for path in settings.example_files if not path.is_file()]
     if missing:
         raise PatternFileError(f"sign_context.yml: example files not found: {missing}")
@@ -155,49 +148,27 @@ class SignContextReader:
             return None
         return float(self.model.predict_proba([features(masked, signs)])[0][self._harmless_column])
 
-    def doubts(self, text: str, at_or_above: Optional[float] = None) -> bool:
-        """True when the message is long enough to tell a story and its context reads as harmless.
-
-        ``at_or_above`` defaults to the threshold for signs below an emergency.
-        """
+    def doubts(self, text: str) -> bool:
+        """True when the message is long enough to tell a story and its context reads as harmless."""
         if len(text.split()) < self.settings.min_words:
             return False
         probability = self.harmless_probability(text)
-        threshold = self.settings.doubt_at_or_above if at_or_above is None else at_or_above
-        return probability is not None and probability >= threshold
+        return probability is not None and probability >= self.settings.doubt_at_or_above
 
-    def doubted(
-        self,
-        text: str,
-        entities: Iterable[Mapping[str, Any]],
-        doubtable: frozenset[str],
-        emergency: frozenset[str] = frozenset(),
-    ) -> list[int]:
+    def doubted(self, text: str, entities: Iterable[Mapping[str, Any]], doubtable: frozenset[str]) -> list[int]:
         """Indices of the present red flags (no role) in ``entities`` that become doubtful.
 
-        Only findings that would interrupt with advice are worth a question: ``doubtable``
-        (urgent or soon) at ``doubt_at_or_above``, ``emergency`` at the stricter
-        ``doubt_emergency_at_or_above``. A message is read once; its present signs of each
-        kind share the doubt.
+        Only findings that would interrupt with advice (``doubtable``) are worth a question;
+        a message is read once, and all its present doubtable signs share the doubt.
         """
         entities = list(entities)
         present = [
-            (index, entity.get("value")) for index, entity in enumerate(entities)
-            if entity.get("entity") == RED_FLAG and not entity.get("role")
+            index for index, entity in enumerate(entities)
+            if entity.get("entity") == RED_FLAG and not entity.get("role") and entity.get("value") in doubtable
         ]
-        lower = [index for index, value in present if value in doubtable]
-        # an emergency sign told as happening now ("my son is fitting as I type this") is
-        # answered at once whatever story comes before it (round 15's adversarial set)
-        severe = [index for index, value in present if value in emergency and not entities[index].get(TOLD_NOW)]
-        if not (lower or severe) or len(text.split()) < self.settings.min_words:
+        if not present or not self.doubts(text):
             return []
-        probability = self.harmless_probability(text)
-        if probability is None:
-            return []
-        doubted = lower if probability >= self.settings.doubt_at_or_above else []
-        if probability >= self.settings.doubt_emergency_at_or_above:
-            doubted = sorted([*doubted, *severe])
-        return doubted
+        return present
 
 
 def read_settings(path: Path = SETTINGS_PATH) -> ContextSettings:

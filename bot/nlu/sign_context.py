@@ -27,23 +27,17 @@ logger = logging.getLogger(__name__)
 
 
 def interrupting_findings() -> frozenset[str]:
-    """Findings that interrupt with urgent or soon advice and never with emergency advice."""
+    """Findings that interrupt with urgent or soon advice and never with emergency advice.
+
+    A sign that can mean an emergency at any age is never doubted: a present emergency
+    sign is answered at once, whatever the words around it (the safety review of round 6
+    found "my cousin's baby was fine, but my baby had a seizure" doubted at 0.93).
+    """
     table = load_table()
-    emergency = emergency_findings()
+    emergency = {rule.finding for rule in table.rules if rule.level == table.levels[0]}
     return frozenset(
         rule.finding for rule in table.rules if rule.level in table.safety_net_levels and rule.finding not in emergency
     )
-
-
-def emergency_findings() -> frozenset[str]:
-    """Findings that can mean an emergency at some age: doubted only at the stricter score.
-
-    The safety review of round 6 found "my cousin's baby was fine, but my baby had a
-    seizure" doubted at 0.93; such a message now gets the emergency-signs question with
-    the seizure in its list, and "yes" or no usable answer gives emergency advice.
-    """
-    table = load_table()
-    return frozenset(rule.finding for rule in table.rules if rule.level == table.levels[0])
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
@@ -53,7 +47,6 @@ class SignContextCheck(StoredReaderComponent[SignContextReader]):
     def __init__(self, config: Optional[dict[str, Any]] = None, **kwargs: Any) -> None:
         super().__init__(config, **kwargs)
         self._doubtable = interrupting_findings()
-        self._emergency = emergency_findings()
 
     @classmethod
     def input_files(cls, settings: Optional[Path]) -> list[Path]:
@@ -81,7 +74,7 @@ class SignContextCheck(StoredReaderComponent[SignContextReader]):
             if not text or not entities:
                 continue
             try:
-                doubted = set(self.reader.doubted(text, entities, self._doubtable, self._emergency))
+                doubted = set(self.reader.doubted(text, entities, self._doubtable))
             except Exception:  # noqa: BLE001 - the signs stay present (advice at once): say so loudly
                 logger.exception("Sign context reader failed on a message of %d characters", len(text))
                 continue
