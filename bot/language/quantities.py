@@ -127,7 +127,8 @@ class QuantityReader:
         unit, degree = self._unit_after(span, number)
         next_word = _word_at(span.doc, span.start + number.after)
         if next_word in self.other_units or _word_at(span.doc, span.end) in self.other_units:
-            return None
+            if not (rule.kind == "temperature" and self._reading_before_a_time(span, number, next_word)):
+                return None
         if rule.kind == "temperature":
             return self._span_temperature(rule.infer, span, number, unit, degree)
         if unit not in self.day_of:
@@ -258,6 +259,19 @@ class QuantityReader:
                 return word, degree
         return None, degree
 
+    def _reading_before_a_time(self, span: Span, number: NumberRead, next_word: str) -> bool:
+        """ "spiked 38.6 hours after her jabs", "38.2 minutes after her feed": a feverish
+        decimal followed by how long after something is a reading, not a time (round 15's
+        second review: a 4-week-old's 38.6 ended at self-care). A whole number ("38 hours
+        after") stays a time."""
+        after = _word_at(span.doc, span.start + number.after + 1)
+        return (
+            number.has_decimal
+            and next_word in _HOURS_AND_MINUTES
+            and after in _AFTER_WORDS
+            and self._bare["c"][0] <= number.value <= self._bare["c"][1]
+        )
+
     # --- numbers ------------------------------------------------------------------
     def read_number(self, tokens: Sequence[Token]) -> Optional[NumberRead]:
         """The first number in ``tokens``: digits ("38.5", "38,5", "38 point 5") or words,
@@ -322,6 +336,10 @@ class QuantityReader:
             return None
         value = float(f"{int(total)}.{decimals}") if decimals else total
         return NumberRead(value, j, "", bool(decimals), start)
+
+
+_HOURS_AND_MINUTES = frozenset({"hours", "hour", "hrs", "hr", "h", "mins", "min", "minutes", "minute"})
+_AFTER_WORDS = frozenset({"after", "ago", "later", "since", "post"})
 
 
 def _word_at(doc: Doc, index: int) -> str:
