@@ -31,7 +31,7 @@ round 12's final code at the start of round 13) and ``vignettes_blind_25.yml`` (
 until one run on round 13's final code with V and W added to the context reader's examples, at
 the start of round 14) and ``vignettes_blind_26.yml`` (set Y, two writers, sealed until one
 run on round 14's final code with X as a context reader example and emergency signs doubted at
-a stricter score, at the start of round 15).
+a stricter score, since withdrawn, at the start of round 15).
 Since round 6 the blind sets' single messages, each after its first run, are also the
 context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
@@ -186,13 +186,17 @@ NOT_REACHED = {
                               "31), exact 61.4% as written (90.0% finished). Now (read; three reviews withdrew "
                               "all eight of its context records for harmless messages): single 100/100/100%, "
                               "over-triage 6.4% (11 of 172), exact 96.5%, over-escalated by >1 level 2.4%; "
-                              "conversations emergency 100%, exact 62.9% as written (91.4% finished)",
+                              "conversations emergency 100%, exact 62.9% as written (91.4% finished); round 15 "
+                              "(X a context reader example): single over-triage 5.8%, exact 97.0%, "
+                              "over-escalated by >1 level 2.2%",
     "vignettes_blind_26.yml": "blind first run (round 14's final code, X added to the context reader's examples, "
                               "emergency signs doubted at 0.90 unless told as now; d2a28d5): single emergency "
                               "recall 99.1% (1 of 116: a 38.4 told after 'born at 39 weeks'), urgent 97.0%, soon "
                               "96.3%, over-triage 3.0% (5 of 169), exact 95.7%, over-escalated by >1 level 1.1%; "
                               "conversations emergency 100%, over-triage 0% (0 of 22), exact 64.3% as written "
-                              "(94.3% finished)",
+                              "(94.3% finished). Now (read; two reviews; emergency doubt withdrawn): single "
+                              "100/100/100%, over-triage 4.1% (7 of 169), exact 97.2%, over-escalated by >1 "
+                              "level 1.5%; conversations exact 68.6% as written (100% finished)",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
