@@ -35,9 +35,6 @@ _UNDER = re.compile(
     r"|\b(?:nearly|almost|not quite|turns|turning)\s+\d|\d\s*(?:[a-z]+\s+)?(?:old\s+)?(?:until|till|til)\b"
 )
 _CORRECTED_AWAY = re.compile(r"\bnot\s+\d{1,3}(?:[.,]\d)?\s*[a-z]*")
-# "4 months - sorry no, 4 weeks!", "3 weeks, i mean 3 months": the age after the correction
-# counts, everything before it is taken back (round 15's blind set Y)
-_CORRECTION = re.compile(r"\b(?:sorry|i\s+mean|i\s+meant|no\s+wait|wait\s+no|oops|correction|typo)\b")
 _PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<entities>\{.*\})?$")
 # A typed title counts as the button when it is this close (0-100) to it.
 MIN_TITLE_SCORE = 88
@@ -115,7 +112,8 @@ def age_answer(text: str, bands: Sequence[tuple[str, Optional[float]]]) -> Optio
     if _TEMPERATURE_WORDS.search(lowered) or _TEMPERATURE_LIKE.search(lowered):
         return None
     # "5 weeks, not 5 months": the number after "not" is the one being corrected away;
-    # "4 months - sorry no, 4 weeks": so is every number before a correction.
+    # "4 months - sorry no, 4 weeks": so is every number before a correction (the words
+    # is_correction reads; round 15's blind set Y).
     corrections = list(_CORRECTION.finditer(lowered))
     if corrections and _NUMBER_AND_UNIT.search(lowered[corrections[-1].end():]):
         lowered = lowered[corrections[-1].end():]

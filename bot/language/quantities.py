@@ -91,6 +91,9 @@ class QuantityReader:
         self._later_cue_reach = int(later.get("cue_reach", 0))
         self._later_not_before = frozenset(str(word) for word in later.get("not_before", []))
         self._later_quoted = [tuple(str(phrase).split()) for phrase in later.get("quoted_after", [])]
+        before_a_time = temperature.get("reading_before_a_time") or {}
+        self._time_after_reading = frozenset(str(word) for word in before_a_time.get("units", []))
+        self._after_reading = frozenset(str(word) for word in before_a_time.get("followed_by", []))
         self._unit_words = self._degree_words | set(self._temp_units)  # skipped before a later number's place
 
     # --- spans -> readings ------------------------------------------------------------
@@ -267,8 +270,8 @@ class QuantityReader:
         after = _word_at(span.doc, span.start + number.after + 1)
         return (
             number.has_decimal
-            and next_word in _HOURS_AND_MINUTES
-            and after in _AFTER_WORDS
+            and next_word in self._time_after_reading
+            and after in self._after_reading
             and self._bare["c"][0] <= number.value <= self._bare["c"][1]
         )
 
@@ -336,10 +339,6 @@ class QuantityReader:
             return None
         value = float(f"{int(total)}.{decimals}") if decimals else total
         return NumberRead(value, j, "", bool(decimals), start)
-
-
-_HOURS_AND_MINUTES = frozenset({"hours", "hour", "hrs", "hr", "h", "mins", "min", "minutes", "minute"})
-_AFTER_WORDS = frozenset({"after", "ago", "later", "since", "post"})
 
 
 def _word_at(doc: Doc, index: int) -> str:
