@@ -109,6 +109,26 @@ def test_a_cue_inside_a_sign_modifies_nothing(context: ConTextMatcher, nlp: Lang
     assert [context.outcome(c) for c in result.categories] == ["present", "present"]
 
 
+def test_a_past_tense_inside_a_sign_counts_only_when_the_sign_is_told_as_over(
+    context: ConTextMatcher, nlp: Language
+) -> None:
+    """Round 16's blind set Z: "eye was swollen shut ... totally healed" lost its "was" (a cue
+    inside a sign modifies nothing), so "healed" alone left the sign present. The tense of the
+    sign's own words now counts with RESOLVED, and only then: someone else's sign in the past
+    tense stays as it was ("my nephew ... his lips were blue" is triaged), and "hes got" is the
+    present tense."""
+    def outcome(text: str, sign: str, words: str) -> str:
+        doc = nlp(text)
+        tokens, wanted = [t.lower_ for t in doc], [t.lower_ for t in nlp(words)]
+        start = next(i for i in range(len(tokens)) if tokens[i : i + len(wanted)] == wanted)
+        return context.outcome(context.apply(doc, [Target(sign, start, start + len(wanted))]).categories[0])
+
+    over = "a few weeks ago my son's eye was swollen shut but that's totally healed"
+    assert outcome(over, "eyelid_swelling", "eye was swollen shut") == "historical"
+    assert outcome("my son's eye was swollen shut this morning", "eyelid_swelling", "eye was swollen shut") == "present"
+    assert outcome("im babysitting my nephew and his lips were blue", "colour_change", "lips were blue") == "present"
+
+
 def test_overlapping_terminators_all_stay(context: ConTextMatcher, nlp: Language) -> None:
     """Round 7's third review: the clause break ", she's" used to prune the comma, so a record
     that ends at a comma ran on into the next clause (a thermometer, then the baby's reading)."""

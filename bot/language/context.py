@@ -165,9 +165,14 @@ class ConTextMatcher:
     def __init__(self, raw: Mapping[str, Any], nlp: Language, compiler: PatternCompiler):
         self.rules, self.outcomes, self._separators = parse_rules(raw)
         self._ending_inside_signs = frozenset(str(c) for c in raw.get("still_ending_inside_signs") or [])
-        unknown = self._ending_inside_signs - {rule.category for rule in self.rules}
+        tense = raw.get("tense_inside_signs") or {}
+        self._tense_inside_signs = frozenset(str(c) for c in tense.get("categories", []))
+        self._tense_only_with = frozenset(str(c) for c in tense.get("only_with", []))
+        unknown = (self._ending_inside_signs | self._tense_inside_signs | self._tense_only_with) - {
+            rule.category for rule in self.rules
+        }
         if unknown:
-            raise PatternFileError(f"still_ending_inside_signs: unknown categories {sorted(unknown)}")
+            raise PatternFileError(f"inside-sign categories: unknown {sorted(unknown)}")
         compiler.add_classes(raw.get("classes") or {})
         self._nlp = nlp
         self._matcher = Matcher(nlp.vocab, validate=True)
@@ -202,21 +207,7 @@ class ConTextMatcher:
         removes a modifier. Records matching the very same words all stay (one phrase may
         look both ways with different scopes).
         """
-        found = [
-            Modifier(self.rules[self._ids[match_id]], start, end)
-            for match_id, start, end in [*self._matcher(doc), *self._lemma(doc), *self._lower(doc)]
-        ]
-        found.sort(key=lambda m: (-(m.end - m.start), m.start, self._order[id(m.rule)]))
-        kept: list[Modifier] = []
-        for modifier in found:
-            if modifier.rule.direction == "TERMINATE" or all(
-                modifier.end <= other.start
-                or other.end <= modifier.start
-                or (modifier.start, modifier.end) == (other.start, other.end)
-                or other.rule.direction == "TERMINATE"
-                for other in kept
-            ):
-                kept.append(modifier)
+        kept = self._longest_matches(doc)
         inside_sign = [
             m
             for m in kept
@@ -236,6 +227,49 @@ class ConTextMatcher:
             [*(m for m in kept if m.rule.direction != "PSEUDO" and m not in inside_sign), *still_ending],
             key=lambda m: m.start,
         )
+
+    def _longest_matches(self, doc: Doc) -> list[Modifier]:
+        """Every record's matches; of overlapping ones the longest wins (terminators all stay)."""
+        found = [
+            Modifier(self.rules[self._ids[match_id]], start, end)
+            for match_id, start, end in [*self._matcher(doc), *self._lemma(doc), *self._lower(doc)]
+        ]
+        found.sort(key=lambda m: (-(m.end - m.start), m.start, self._order[id(m.rule)]))
+        kept: list[Modifier] = []
+        for modifier in found:
+            if modifier.rule.direction == "TERMINATE" or all(
+                modifier.end <= other.start
+                or other.end <= modifier.start
+                or (modifier.start, modifier.end) == (other.start, other.end)
+                or other.rule.direction == "TERMINATE"
+                for other in kept
+            ):
+                kept.append(modifier)
+        return kept
+
+    def _tense_of_own_words(self, doc: Doc, targets: Sequence[Target]) -> list[tuple[int, str]]:
+        """The tense a sign's own words carry ("eye was swollen"): given to that sign only.
+
+        Why: a cue inside a sign's words modifies nothing (``find_modifiers``), so "a few
+        weeks ago my son's eye was swollen shut ... that's totally healed" lost its "was",
+        and "healed" alone could not make the sign history (round 16's blind set Z).
+        """
+        if not self._tense_inside_signs:
+            return []
+        owners = [
+            (m.rule, target)
+            for m in self._longest_matches(doc)
+            if m.rule.category in self._tense_inside_signs and m.rule.direction != "TERMINATE"
+            for target in targets
+            if target.owns_cues and target.start <= m.start and m.end <= target.end and m.rule.modifies(target)
+        ]
+        # the same sign's shorter readings inside those words ("swollen shut" in "eye was swollen shut")
+        return [
+            (index, rule.category)
+            for rule, owner in owners
+            for index, target in enumerate(targets)
+            if target.sign == owner.sign and owner.start <= target.start and target.end <= owner.end
+        ]
 
     def scope(self, doc: Doc, modifier: Modifier, modifiers: Sequence[Modifier]) -> tuple[int, int]:
         """Token range [start, end) the modifier governs."""
@@ -281,6 +315,9 @@ class ConTextMatcher:
                 inside = target.start < end and start < target.end
                 if inside and modifier.rule.modifies(target):
                     categories[index].add(modifier.rule.category)
+        for index, category in self._tense_of_own_words(doc, targets):
+            if categories[index] & self._tense_only_with:
+                categories[index].add(category)
         return ContextResult(categories, modifiers)
 
     def outcome(self, categories: Iterable[str]) -> str:
