@@ -91,3 +91,28 @@ def test_english_text_speak_and_misspellings_are_english(text: str) -> None:
 )
 def test_spanish_french_and_arabic_questions_are_not_english(text: str) -> None:
     assert RULE.is_non_english(text)
+
+
+@pytest.mark.parametrize("text", ["harmful?", "human??", "prevention?", "r u a bot", "milia??", "contagious or not"])
+def test_one_word_english_questions_read_as_english(text: str) -> None:
+    """Round 16's outside set Y: the classifier's backup ``non_english`` took "harmful?" and "human??"."""
+    assert RULE.reads_as_english(text)
+
+
+@pytest.mark.parametrize("text", ["hola", "gracias", "merci beaucoup", "danke", "obrigada", "¿qué es milia?"])
+def test_foreign_greetings_do_not_read_as_english(text: str) -> None:
+    assert not RULE.reads_as_english(text)
+
+
+def test_an_english_word_the_classifier_called_non_english_keeps_its_next_intent() -> None:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.language_guard import EnglishOnlyGuard
+
+    ranking = [{"name": "non_english", "confidence": 0.6}, {"name": "ask_harmful", "confidence": 0.3}]
+    english = Message(data={"text": "harmful?", "intent": dict(ranking[0]), "intent_ranking": list(ranking)})
+    foreign = Message(data={"text": "hola", "intent": dict(ranking[0]), "intent_ranking": list(ranking)})
+    EnglishOnlyGuard(RULE).process([english, foreign])
+    assert english.get("intent")["name"] == "ask_harmful"
+    assert [entry["name"] for entry in english.get("intent_ranking")] == ["ask_harmful"]
+    assert foreign.get("intent")["name"] == "non_english"

@@ -23,7 +23,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.normalizer import load_settings
+from bot.nlu.normalizer import english_words, load_settings
 
 NON_ENGLISH_INTENT = "non_english"
 SETTINGS_PATH = Path(__file__).resolve().parent.parent / "resources" / "language_guard.yml"
@@ -59,8 +59,10 @@ class EnglishOnlyRule:
     def __init__(self, settings: dict[str, Any]) -> None:
         english, foreign = _stop_words(tuple(settings["languages"]))
         # English text speak ("r u human", "thanks hun x") is English, not Dutch or Danish.
-        text_speak = frozenset(str(word).lower() for word in load_settings()["text_speak"])
+        normalizer = load_settings()
+        text_speak = frozenset(str(word).lower() for word in normalizer["text_speak"])
         self.english = english | text_speak
+        self._domain = frozenset(str(word).lower() for word in normalizer["domain_words"])
         self.foreign_only = foreign - self.english - frozenset(settings.get("english_also", []))
         self.min_foreign_words = int(settings["min_foreign_words"])
         self.max_non_latin = float(settings["max_non_latin_letter_share"])
@@ -73,6 +75,17 @@ class EnglishOnlyRule:
         foreign = len({word for word in words if word in self.foreign_only})
         english = len({word for word in words if word in self.english})
         return foreign >= self.min_foreign_words and foreign > english
+
+    def reads_as_english(self, text: str) -> bool:
+        """Every word is an English word form, text speak or a word of our domain ("harmful?", "human??").
+
+        Why: the classifier also learns ``non_english`` (a backup for languages the
+        stop words miss) and put one-word English questions there (round 16's outside NLU
+        set Y); such a message keeps the classifier's next intent.
+        """
+        words = _words(text)
+        known = english_words()
+        return bool(words) and all(word in self.english or word in self._domain or word in known for word in words)
 
     @classmethod
     def from_file(cls, path: Path = SETTINGS_PATH) -> EnglishOnlyRule:
@@ -100,9 +113,21 @@ class EnglishOnlyGuard(GraphComponent):
     def process(self, messages: Iterable[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if text.startswith("/") or not self.rule.is_non_english(text):
+            if text.startswith("/"):
+                continue
+            if not self.rule.is_non_english(text):
+                self._keep_english(message, text)
                 continue
             intent = {"name": NON_ENGLISH_INTENT, "confidence": 1.0}
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
         return list(messages)
+
+    def _keep_english(self, message: Message, text: str) -> None:
+        """An English message the classifier called ``non_english`` takes its next intent."""
+        if (message.get(INTENT) or {}).get("name") != NON_ENGLISH_INTENT or not self.rule.reads_as_english(text):
+            return
+        ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry.get("name") != NON_ENGLISH_INTENT]
+        if ranking:
+            message.set(INTENT, dict(ranking[0]), add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
