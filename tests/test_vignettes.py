@@ -31,7 +31,8 @@ round 12's final code at the start of round 13) and ``vignettes_blind_25.yml`` (
 until one run on round 13's final code with V and W added to the context reader's examples, at
 the start of round 14) and ``vignettes_blind_26.yml`` (set Y, two writers, sealed until one
 run on round 14's final code with X as a context reader example and emergency signs doubted at
-a stricter score, since withdrawn, at the start of round 15).
+a stricter score, since withdrawn, at the start of round 15) and ``vignettes_blind_27.yml`` (set Z,
+two writers, sealed until one run on round 15's final code at the start of round 16).
 Since round 6 the blind sets' single messages, each after its first run, are also the
 context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
@@ -72,7 +73,7 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_16.yml", "vignettes_blind_17.yml", "vignettes_blind_18.yml",
            "vignettes_blind_19.yml", "vignettes_blind_20.yml", "vignettes_blind_21.yml",
            "vignettes_blind_22.yml", "vignettes_blind_23.yml", "vignettes_blind_24.yml",
-           "vignettes_blind_25.yml", "vignettes_blind_26.yml")
+           "vignettes_blind_25.yml", "vignettes_blind_26.yml", "vignettes_blind_27.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -198,6 +199,12 @@ NOT_REACHED = {
                               "(94.3% finished). Now (read; two reviews; emergency doubt withdrawn): single "
                               "100/100/100%, over-triage 4.1% (7 of 169), exact 97.2%, over-escalated by >1 "
                               "level 1.5%; conversations exact 68.6% as written (100% finished)",
+    "vignettes_blind_27.yml": "blind first run (round 15's final code, 59b275a): single emergency recall 97.5% "
+                              "(3 of 121: 'can't keep her awake' read as sleepy, 'seeing dubble', a 3-week-old's "
+                              "38.0 after 'my mum keeps going on'), urgent 94.3%, soon 88.9% (exact 85.6%), "
+                              "over-triage 7.9% (12 of 151), exact 91.4%, over-escalated by >1 level 2.6%; "
+                              "conversations emergency 100%, over-triage 0% (0 of 25), exact 64.8% as written "
+                              "(94.4% finished)",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -223,7 +230,8 @@ def test_vignette_counts() -> None:
                   "vignettes_blind_15.yml", "vignettes_blind_16.yml", "vignettes_blind_17.yml",
                   "vignettes_blind_18.yml", "vignettes_blind_19.yml", "vignettes_blind_20.yml",
                   "vignettes_blind_21.yml", "vignettes_blind_22.yml", "vignettes_blind_23.yml",
-                  "vignettes_blind_24.yml", "vignettes_blind_25.yml", "vignettes_blind_26.yml"):
+                  "vignettes_blind_24.yml", "vignettes_blind_25.yml", "vignettes_blind_26.yml",
+                  "vignettes_blind_27.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
