@@ -209,7 +209,7 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     if doubted is not None:
         return doubted
     unclear = (latest.findings(PRESENT) & table.clarify_findings) - episode.confirmed
-    if unclear:
+    if unclear and not _answer_cannot_raise(at_once, "infection_check", table):
         return _ask("infection_check", unclear, table)
     historical = _levels_if_present(latest.findings(HISTORICAL) - known, episode, table)
     if at_once is not None:
@@ -229,6 +229,19 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     if response:
         return SafetyAction("conditional", response=response, findings=hypothetical)
     return None
+
+
+def _answer_cannot_raise(at_once: Optional[SafetyAction], kind: str, table: TriageTable) -> bool:
+    """Advice already at the level a "yes" would give: the question only delays it.
+
+    Why: "on chemo, one of the bumps looks a bit angry and tender" is urgent with or without
+    the infection question (brief: a weak immune system with any sign of skin infection), and
+    a "no" to it set the redness aside and ended at soon (round 16's review).
+    """
+    if at_once is None or at_once.level is None:
+        return False
+    yes_level = table.level_of(table.clarify[kind]["yes"])
+    return yes_level is not None and table.rank(at_once.level) <= table.rank(yes_level)
 
 
 def _set_aside(episode: Episode) -> Episode:
