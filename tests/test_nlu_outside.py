@@ -205,15 +205,18 @@ LATER_SETS = {
     "outside_X.yml": "blind first run (round 14's final NLU, 018d384): accuracy 0.938 (0.925 on the 575 phrasings "
                      "that are not also training phrasings; 0.889 on the 253 found on public pages), macro F1 "
                      "0.918; ask_duration 0.88, ask_prevention 0.89, ask_see_doctor 0.89 < 0.90",
-    # two writers: 230 phrasings found on public pages plus 523 written (round 16)
-    "outside_Y.yml": "blind first run (round 15's final NLU, 59b275a): accuracy 0.955 (0.950 on the 619 phrasings "
-                     "that are not also training phrasings; 0.920 on the 230 found on public pages; 0.795 on the "
-                     "44 of 20+ words), macro F1 0.928; ask_eye_area 0.88 < 0.90 (ask_harmful 0.905)",
 }
 # Sets that meet both targets now, run unmarked. Set J's blind first run (round 5's final code,
 # d08475c): accuracy 0.954 (the target), but ask_what_is_milia 0.88 and ask_newborn_milia 0.89 < 0.90;
 # read since and mended by kind (data/nlu/as_people_write_round6.yml), so not blind any more.
-MET_SETS = {"outside_J.yml": "blind first run 0.954; now (read) 0.975, every intent >= 0.90"}
+MET_SETS = {
+    "outside_J.yml": "blind first run 0.954; now (read) 0.975, every intent >= 0.90",
+    # two writers: 230 phrasings found on public pages plus 523 written (round 16)
+    "outside_Y.yml": "blind first run (round 15's final NLU, 59b275a): accuracy 0.955 (0.950 on the 619 phrasings "
+                     "that are not also training phrasings; 0.920 on the 230 found on public pages; 0.795 on the "
+                     "44 of 20+ words), macro F1 0.928; ask_eye_area 0.88 < 0.90 (ask_harmful 0.905). Now (read, "
+                     "the eye-area boundaries mended by kind): 0.963, every intent >= 0.90 (ask_harmful 0.905)",
+}
 
 
 def _scored_later_set(name: str, parse) -> dict:

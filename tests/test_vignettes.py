@@ -204,7 +204,9 @@ NOT_REACHED = {
                               "38.0 after 'my mum keeps going on'), urgent 94.3%, soon 88.9% (exact 85.6%), "
                               "over-triage 7.9% (12 of 151), exact 91.4%, over-escalated by >1 level 2.6%; "
                               "conversations emergency 100%, over-triage 0% (0 of 25), exact 64.8% as written "
-                              "(94.4% finished)",
+                              "(94.4% finished). Now (read; two reviews withdrew ten of its records): single "
+                              "100/100/100%, over-triage 3.3% (5 of 151), exact 97.9%, over-escalated by >1 level "
+                              "1.1%; conversations exact 64.8% as written (95.8% finished)",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
