@@ -207,7 +207,10 @@ class ConTextMatcher:
         removes a modifier. Records matching the very same words all stay (one phrase may
         look both ways with different scopes).
         """
-        kept = self._longest_matches(doc)
+        return self._modifiers_from(self._longest_matches(doc), targets)
+
+    def _modifiers_from(self, kept: list[Modifier], targets: Sequence[Target]) -> list[Modifier]:
+        """``find_modifiers`` on matches already pruned (so ``apply`` runs the matchers once)."""
         inside_sign = [
             m
             for m in kept
@@ -247,7 +250,7 @@ class ConTextMatcher:
                 kept.append(modifier)
         return kept
 
-    def _tense_of_own_words(self, doc: Doc, targets: Sequence[Target]) -> list[tuple[int, str]]:
+    def _tense_of_own_words(self, kept: Sequence[Modifier], targets: Sequence[Target]) -> list[tuple[int, str]]:
         """The tense a sign's own words carry ("eye was swollen"): given to that sign only.
 
         Why: a cue inside a sign's words modifies nothing (``find_modifiers``), so "a few
@@ -258,7 +261,7 @@ class ConTextMatcher:
             return []
         owners = [
             (m.rule, target)
-            for m in self._longest_matches(doc)
+            for m in kept
             if m.rule.category in self._tense_inside_signs and m.rule.direction != "TERMINATE"
             for target in targets
             if target.owns_cues and target.start <= m.start and m.end <= target.end and m.rule.modifies(target)
@@ -305,7 +308,8 @@ class ConTextMatcher:
 
     def apply(self, doc: Doc, targets: Sequence[Target]) -> ContextResult:
         """The categories that govern each target."""
-        modifiers = self.find_modifiers(doc, targets)
+        kept = self._longest_matches(doc)
+        modifiers = self._modifiers_from(kept, targets)
         categories: list[set[str]] = [set() for _ in targets]
         for modifier in modifiers:
             if modifier.rule.direction == "TERMINATE":
@@ -315,7 +319,7 @@ class ConTextMatcher:
                 inside = target.start < end and start < target.end
                 if inside and modifier.rule.modifies(target):
                     categories[index].add(modifier.rule.category)
-        for index, category in self._tense_of_own_words(doc, targets):
+        for index, category in self._tense_of_own_words(kept, targets):
             if categories[index] & self._tense_only_with:
                 categories[index].add(category)
         return ContextResult(categories, modifiers)
