@@ -89,6 +89,12 @@ def with_events(prediction: PolicyPrediction, events: list[SlotSet]) -> PolicyPr
     return prediction
 
 
+def _duration_told_before(tracker: DialogueStateTracker) -> SlotSet:
+    """Undo a duration read from an age answer ("6 weeks" to "who has the bumps?"), keeping the
+    one told before it ("there since birth"; round 15's blind set Y)."""
+    return SlotSet("duration", slot_before_last_user_message(tracker.events, "duration"))
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
@@ -263,7 +269,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             # from someone asking about their own bumps: "for me" then "8 months" is how long);
             # how long, told before ("there since birth"), stays (round 15's blind set Y).
             other_answers = set()
-            events = [SlotSet("duration", slot_before_last_user_message(tracker.events, "duration"))]
+            events = [_duration_told_before(tracker)]
         if value is None and not other_answers:
             # A first clause ("not sure, ...") counts only when the message answered no
             # other question ("not sure, maybe since birth" answers how long).
@@ -314,7 +320,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             # "is for me, 27 years": an age said as such, which the detector read as a time too
             prediction.events = [*prediction.events, SlotSet("age_group", in_years)]
             if "duration" in given:
-                prediction.events.append(SlotSet("duration", slot_before_last_user_message(tracker.events, "duration")))
+                prediction.events.append(_duration_told_before(tracker))
             return prediction
         about_a_baby = age_unknown and about_a_baby
         if given & self._answer_slots and not (about_a_baby and given & self._answer_slots == {"duration"}):

@@ -319,9 +319,10 @@ class ConTextMatcher:
                 inside = target.start < end and start < target.end
                 if inside and modifier.rule.modifies(target):
                     categories[index].add(modifier.rule.category)
-        for index, category in self._tense_of_own_words(kept, targets):
-            if categories[index] & self._tense_only_with:
-                categories[index].add(category)
+        if any(found & self._tense_only_with for found in categories):
+            for index, category in self._tense_of_own_words(kept, targets):
+                if categories[index] & self._tense_only_with:
+                    categories[index].add(category)
         return ContextResult(categories, modifiers)
 
     def outcome(self, categories: Iterable[str]) -> str:
