@@ -32,7 +32,9 @@ until one run on round 13's final code with V and W added to the context reader'
 the start of round 14) and ``vignettes_blind_26.yml`` (set Y, two writers, sealed until one
 run on round 14's final code with X as a context reader example and emergency signs doubted at
 a stricter score, since withdrawn, at the start of round 15) and ``vignettes_blind_27.yml`` (set Z,
-two writers, sealed until one run on round 15's final code at the start of round 16).
+two writers, sealed until one run on round 15's final code at the start of round 16) and
+``vignettes_blind_28.yml`` (set AA, two writers, sealed until one run on round 16's final code at
+the start of round 17).
 Since round 6 the blind sets' single messages, each after its first run, are also the
 context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
@@ -73,7 +75,8 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_16.yml", "vignettes_blind_17.yml", "vignettes_blind_18.yml",
            "vignettes_blind_19.yml", "vignettes_blind_20.yml", "vignettes_blind_21.yml",
            "vignettes_blind_22.yml", "vignettes_blind_23.yml", "vignettes_blind_24.yml",
-           "vignettes_blind_25.yml", "vignettes_blind_26.yml", "vignettes_blind_27.yml")
+           "vignettes_blind_25.yml", "vignettes_blind_26.yml", "vignettes_blind_27.yml",
+           "vignettes_blind_28.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -207,6 +210,14 @@ NOT_REACHED = {
                               "(94.4% finished). Now (read; two reviews withdrew ten of its records): single "
                               "100/100/100%, over-triage 3.3% (5 of 151), exact 97.9%, over-escalated by >1 level "
                               "1.1%; conversations exact 64.8% as written (95.8% finished)",
+    "vignettes_blind_28.yml": "blind first run (round 16's final code, 94c940c): single emergency recall 92.5% "
+                              "(9 of 120: five eye emergencies given urgent, lips 'very big' with hard breathing, "
+                              "a glass test told after a long story, 'spots stayed dark red', an old man who "
+                              "'speak strange and not know me'), urgent 96.2%, soon 89.4% (exact 86.2%), routine "
+                              "and self-care 0% (21 single messages: the questionnaire asks before a level), "
+                              "over-triage 8.0% (14 of 175, figures of speech), exact 86.9%, over-escalated by >1 "
+                              "level 2.8%; conversations emergency 100%, over-triage 0%, exact 89.0% as written "
+                              "(95.9% finished)",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -233,7 +244,7 @@ def test_vignette_counts() -> None:
                   "vignettes_blind_18.yml", "vignettes_blind_19.yml", "vignettes_blind_20.yml",
                   "vignettes_blind_21.yml", "vignettes_blind_22.yml", "vignettes_blind_23.yml",
                   "vignettes_blind_24.yml", "vignettes_blind_25.yml", "vignettes_blind_26.yml",
-                  "vignettes_blind_27.yml"):
+                  "vignettes_blind_27.yml", "vignettes_blind_28.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
