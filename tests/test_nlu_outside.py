@@ -103,6 +103,7 @@ BATCHES_AFTER_SETS = {
     "as_people_write_round14.yml": ("outside_W.yml",),
     "as_people_write_round15.yml": ("outside_X.yml",),
     "as_people_write_round16.yml": ("outside_Y.yml",),
+    "as_people_write_round17.yml": ("outside_Z.yml",),
 }
 
 
@@ -205,10 +206,6 @@ LATER_SETS = {
     "outside_X.yml": "blind first run (round 14's final NLU, 018d384): accuracy 0.938 (0.925 on the 575 phrasings "
                      "that are not also training phrasings; 0.889 on the 253 found on public pages), macro F1 "
                      "0.918; ask_duration 0.88, ask_prevention 0.89, ask_see_doctor 0.89 < 0.90",
-    # two writers: 218 phrasings found on public pages plus 512 written (round 17)
-    "outside_Z.yml": "blind first run (round 16's final NLU, 94c940c): accuracy 0.968 (0.958 on the 545 phrasings "
-                     "that are not also training phrasings; 0.922 on the 218 found on public pages; 0.900 on the "
-                     "30 of 20+ words), macro F1 0.909; ask_duration 0.86 < 0.90",
 }
 # Sets that meet both targets now, run unmarked. Set J's blind first run (round 5's final code,
 # d08475c): accuracy 0.954 (the target), but ask_what_is_milia 0.88 and ask_newborn_milia 0.89 < 0.90;
@@ -220,6 +217,11 @@ MET_SETS = {
                      "that are not also training phrasings; 0.920 on the 230 found on public pages; 0.795 on the "
                      "44 of 20+ words), macro F1 0.928; ask_eye_area 0.88 < 0.90 (ask_harmful 0.905). Now (read, "
                      "the eye-area boundaries mended by kind): 0.963, every intent >= 0.90 (ask_harmful 0.905)",
+    # two writers: 218 phrasings found on public pages plus 512 written (round 17)
+    "outside_Z.yml": "blind first run (round 16's final NLU, 94c940c): accuracy 0.968 (0.958 on the 545 phrasings "
+                     "that are not also training phrasings; 0.922 on the 218 found on public pages; 0.900 on the "
+                     "30 of 20+ words), macro F1 0.909; ask_duration 0.86 < 0.90. Now (read, the baby, eye-area "
+                     "and removal boundaries mended by kind): 0.977, every intent >= 0.90",
 }
 
 
