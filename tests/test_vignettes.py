@@ -217,9 +217,9 @@ NOT_REACHED = {
                               "and self-care 0% (21 single messages: the questionnaire asks before a level), "
                               "over-triage 8.0% (14 of 175, figures of speech), exact 86.9%, over-escalated by >1 "
                               "level 2.8%; conversations emergency 100%, over-triage 0%, exact 89.0% as written "
-                              "(95.9% finished). Now (read; one review withdrew or narrowed 25 of its records): "
-                              "single 100/100/97.9%, over-triage 2.9% (5 of 175), exact 93.9%, over-escalated by "
-                              ">1 level 1.0%; conversations exact 89.0% as written (95.9% finished)",
+                              "(95.9% finished). Now (read; two reviews withdrew or narrowed most of its records): "
+                              "single 100/99.1/96.8%, over-triage 3.4% (6 of 175), exact 93.1%, over-escalated by "
+                              ">1 level 1.2%; conversations exact 89.0% as written (95.9% finished)",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
