@@ -34,7 +34,8 @@ run on round 14's final code with X as a context reader example and emergency si
 a stricter score, since withdrawn, at the start of round 15) and ``vignettes_blind_27.yml`` (set Z,
 two writers, sealed until one run on round 15's final code at the start of round 16) and
 ``vignettes_blind_28.yml`` (set AA, two writers, sealed until one run on round 16's final code at
-the start of round 17).
+the start of round 17) and ``vignettes_blind_29.yml`` (set AB, two writers, sealed until one run
+on round 17's final code at the start of round 18).
 Since round 6 the blind sets' single messages, each after its first run, are also the
 context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
@@ -76,7 +77,7 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_19.yml", "vignettes_blind_20.yml", "vignettes_blind_21.yml",
            "vignettes_blind_22.yml", "vignettes_blind_23.yml", "vignettes_blind_24.yml",
            "vignettes_blind_25.yml", "vignettes_blind_26.yml", "vignettes_blind_27.yml",
-           "vignettes_blind_28.yml")
+           "vignettes_blind_28.yml", "vignettes_blind_29.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -220,6 +221,12 @@ NOT_REACHED = {
                               "(95.9% finished). Now (read; two reviews withdrew or narrowed most of its records): "
                               "single 100/99.1/96.8%, over-triage 3.4% (6 of 175), exact 93.1%, over-escalated by "
                               ">1 level 1.2%; conversations exact 89.0% as written (95.9% finished)",
+    "vignettes_blind_29.yml": "blind first run (round 17's final code, 0453280): single emergency recall 100% "
+                              "(113 of 113), urgent 98.0%, soon 91.1% (exact 90.0%), routine and self-care 0% "
+                              "(20 single messages: the questionnaire asks before a level), over-triage 8.8% (14 "
+                              "of 159: signs of a sibling, a patient, a TV show, idioms), exact 88.7%, "
+                              "over-escalated by >1 level 3.0%; conversations emergency 100%, over-triage 3.8% "
+                              "(1 of 26), exact 65.8% as written (94.5% finished)",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -246,7 +253,7 @@ def test_vignette_counts() -> None:
                   "vignettes_blind_18.yml", "vignettes_blind_19.yml", "vignettes_blind_20.yml",
                   "vignettes_blind_21.yml", "vignettes_blind_22.yml", "vignettes_blind_23.yml",
                   "vignettes_blind_24.yml", "vignettes_blind_25.yml", "vignettes_blind_26.yml",
-                  "vignettes_blind_27.yml", "vignettes_blind_28.yml"):
+                  "vignettes_blind_27.yml", "vignettes_blind_28.yml", "vignettes_blind_29.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
