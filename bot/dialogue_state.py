@@ -110,7 +110,8 @@ def user_turn(message: UserUttered) -> UserTurn:
     entities = message.entities or []
     intent = (message.intent or {}).get("name")
     describes = intent in DESCRIBING_INTENTS or any(entity_values(entities, e) for e in DESCRIBING_ENTITIES)
-    return UserTurn(entity_signs(entities), mentions_baby(entities), answer_of(message), describes)
+    unsure = bool(entity_values(entities, UNSURE_ENTITY)) and intent not in YES_INTENTS | NO_INTENTS
+    return UserTurn(entity_signs(entities), mentions_baby(entities), answer_of(message), describes, unsure)
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,10 @@ def build_episode(
             asked = None
         elif isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
             asked = (clarify_of(event) or asked) if is_inserted(event) else None
+    # every clarifying question of the episode: answered, or the bot's last action
+    asked_kinds = frozenset(question.kind for question, _, _ in exchanges) | (
+        frozenset({asked.kind}) if asked is not None else frozenset()
+    )
     pending = None
     if exchanges and clarify_answered_now(episode_events) is not None:
         pending, _, _ = exchanges.pop()
@@ -197,6 +202,7 @@ def build_episode(
         questionnaire_done=questionnaire_done,
         answers_now=_answers_since_last_user_message(episode_events, decision_slot_names - {"triage_level"}),
         questionnaire_advised=_questionnaire_advised(episode_events, view.advice_levels),
+        asked_kinds=asked_kinds,
     )
 
 
@@ -251,8 +257,19 @@ def _answers_since_last_user_message(events: Sequence[Event], names: set[str]) -
     return answers
 
 
+def hides_its_answer(event: Event) -> bool:
+    """True for a clarifying question about signs of a message: its answer is hidden from
+    the rules, so that after "no" they answer the message that raised the question.
+
+    The question that follows advice is about no sign: a reply to it that is not yes or no
+    ("how long do they last?") is a new message for the rules.
+    """
+    question = clarify_of(event)
+    return question is not None and bool(question.findings)
+
+
 def answered_clarifications(events: Sequence[Event]) -> set[int]:
-    """Indices of user messages that answered a clarifying question (hidden from the rules)."""
+    """Indices of user messages that answered a clarifying question about signs (hidden from the rules)."""
     hidden: set[int] = set()
     asked = False
     for index, event in enumerate(events):
@@ -261,7 +278,7 @@ def answered_clarifications(events: Sequence[Event]) -> set[int]:
                 hidden.add(index)
             asked = False
         elif isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
-            asked = clarify_of(event) is not None or (asked and is_inserted(event))
+            asked = hides_its_answer(event) or (asked and is_inserted(event))
     return hidden
 
 

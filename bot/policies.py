@@ -71,7 +71,7 @@ from bot.questionnaire import (
 )
 from bot.recent_states import RecentStatesMixin
 from bot.rule_matching import RememberedRuleMatchesMixin
-from bot.safety_net import DISCLAIMER, SafetyAction, decide_next
+from bot.safety_net import DISCLAIMER, SafetyAction, decide_next, follow_up_after
 from bot.session_view import SessionViews
 from bot.settings import load_settings
 from bot.triage import load_table
@@ -123,6 +123,9 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         self._advice = set(self._table.advice.values())
         self._age_bands = age_bands(load_rules_file()["thresholds"])
         self._clarify = {spec["ask"] for spec in self._table.clarify.values()}
+        # What the safety net says after a "no" to a follow-up question (then it waits).
+        self._said = {spec[key] for spec in self._table.clarify.values() for key in ("no", "unsure") if key in spec}
+        self._advice_levels = {response: level for level, response in self._table.advice.items()}
         # The slots the questionnaire fills: who, where, and the answers the rules read.
         self._answer_slots = frozenset({"age_group", "body_site", *self._table.questionnaire})
         self._answers = TypedAnswers(self._table, self._age_bands, self._answer_slots)
@@ -201,9 +204,14 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             return self._insert(ACTION_LISTEN_NAME, domain) if last_action and is_inserted(last_action) else None
 
         actions = [e for e in since_user if isinstance(e, ActionExecuted)]
-        if any(is_inserted(e) and (e.action_name in self._advice or e.action_name in self._clarify) for e in actions):
-            # Our advice or question was the reply to this message; the turn ends here.
-            return self._insert(ACTION_LISTEN_NAME, domain) if last_action and is_inserted(last_action) else None
+        ours = self._advice | self._clarify | self._said
+        if any(is_inserted(e) and e.action_name in ours for e in actions):
+            # Our advice or question was the reply to this message; the turn ends here, after
+            # the question that follows advice given at once (bot/safety_net.py, follow_up_after).
+            if not (last_action and is_inserted(last_action)):
+                return None
+            follow_up = self._follow_up(tracker, session, last_action)
+            return self._act(follow_up, tracker, domain) if follow_up else self._insert(ACTION_LISTEN_NAME, domain)
         questionnaire_done = (
             tracker.latest_action_name == QUESTIONNAIRE and tracker.active_loop_name is None
         )
@@ -212,7 +220,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         if any(is_inserted(e) and e.action_name != DISCLAIMER for e in actions):
             return None  # a conditional rule was said; now the rules answer the message
 
-        slots = {name: tracker.get_slot(name) for name in (*self._table.questionnaire, "age_group", "triage_level")}
+        slots = self._decision_slots(tracker)
         slots.update({event.key: event.value for event in corrected})
         episode = build_episode(session, slots, self._table, questionnaire_done)
         if corrected:
@@ -221,6 +229,19 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             episode = replace(episode, answers_now={key: value for key, value in now.items() if value is not None})
         action = decide_next(episode, self._table)
         return self._act(action, tracker, domain) if action else None
+
+    def _decision_slots(self, tracker: DialogueStateTracker) -> dict[str, Any]:
+        return {name: tracker.get_slot(name) for name in (*self._table.questionnaire, "age_group", "triage_level")}
+
+    def _follow_up(
+        self, tracker: DialogueStateTracker, session: list[Event], last_action: ActionExecuted
+    ) -> Optional[SafetyAction]:
+        """The question that follows the advice this turn ended with, if any."""
+        advised = self._advice_levels.get(last_action.action_name or "")
+        if advised is None:
+            return None
+        episode = build_episode(session, self._decision_slots(tracker), self._table)
+        return follow_up_after(episode, advised, self._table)
 
     def _act(self, action: SafetyAction, tracker: DialogueStateTracker, domain: Domain) -> Optional[PolicyPrediction]:
         if action.kind == "advice":
@@ -237,7 +258,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             # person never answered; the questionnaire asks its question again afterwards.
             events: list[Event] = [SlotSet(REQUESTED_SLOT, None)] if tracker.get_slot(REQUESTED_SLOT) else []
             return self._insert(str(action.response), domain, events, metadata=metadata)
-        if action.kind == "conditional":
+        if action.kind in ("conditional", "say"):
             return self._insert(str(action.response), domain)
         return None  # "resume": the rules answer the message that raised the question
 

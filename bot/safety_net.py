@@ -53,6 +53,7 @@ OTHER_PERSON = "other_person"
 DOUBTFUL = "doubtful"  # told in a context that reads as harmless (bot/language/sign_context.py)
 
 YES, NO = "yes", "no"
+UNSURE = "unsure"  # a clarify kind's response to an answer that says the person cannot tell
 URGENT = "urgent"  # the contract's level name: advice at this level or above is never held behind a question
 
 Entities = Sequence[Mapping[str, Any]]
@@ -67,6 +68,7 @@ class UserTurn:
     mentions_baby: bool = False
     answer: Optional[str] = None  # "yes" / "no" when the message answers a yes/no question
     describes_bumps: bool = False  # the message is about bumps someone has (not only a condition)
+    unsure: bool = False  # the message says the person cannot tell ("not sure", "no idea")
 
     def findings(self, role: Optional[str] = PRESENT) -> frozenset[str]:
         return frozenset(finding for finding, sign_role in self.signs if sign_role == role)
@@ -96,6 +98,7 @@ class Episode:
     questionnaire_done: bool = False  # the questionnaire has just asked its last question
     answers_now: Mapping[str, Any] = field(default_factory=dict)  # decision slots the latest message set
     questionnaire_advised: bool = False  # a questionnaire of this episode already ended with advice
+    asked_kinds: frozenset[str] = frozenset()  # the clarifying questions asked in this episode
 
     @property
     def latest(self) -> UserTurn:
@@ -133,6 +136,7 @@ class SafetyAction:
     ``ask``: say the clarifying question ``response`` (``clarify`` kind, about ``findings``).
     ``conditional``: say ``response`` first, then let the rules answer the message.
     ``resume``: a clarifying "no": the rules answer the message that raised the question.
+    ``say``: say ``response`` and wait for the person (a "no" to a follow-up question).
     """
 
     kind: str
@@ -163,6 +167,11 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     asked_about = episode.turns[-2] if episode.pending is not None and len(episode.turns) > 1 else UserTurn()
     asked_about_present = asked_about.findings(PRESENT)
     if episode.pending is not None:
+        spec = table.clarify[episode.pending.kind]
+        if not latest.signs and (NO in spec and latest.answer == NO or UNSURE in spec and latest.unsure):
+            # "No" or "not sure" to the question that followed advice: the advice stands; say
+            # so briefly (the rules had only the fallback for a bare "no" after advice).
+            return SafetyAction("say", response=spec[NO if latest.answer == NO else UNSURE])
         if latest.answer == NO and not latest.findings(PRESENT):
             # The sign asked about is set aside; what else the message said still counts
             # ("his eye is sore and red": not infected, but still seen soon).
@@ -229,6 +238,26 @@ def decide_next(episode: Episode, table: TriageTable) -> Optional[SafetyAction]:
     if response:
         return SafetyAction("conditional", response=response, findings=hypothetical)
     return None
+
+
+def follow_up_after(episode: Episode, advised: str, table: TriageTable) -> Optional[SafetyAction]:
+    """The clarifying question that follows advice just given at level ``advised``, or None.
+
+    Why: advice given at once lists the signs that would make it more urgent, but a
+    worried person does not read a list; outside writers' emergencies were most often
+    given urgent because the emergency part was told in words no pattern reads (round
+    17's set AA). A yes/no question about the emergency signs, right after the urgent
+    advice, lets the person say so ("yes" gives emergency advice). Asked once per episode,
+    never when the emergency signs were already asked about, and only while the episode's
+    level is the advice's level (never after emergency advice).
+    """
+    follow = table.follow_up_after_advice.get(advised)
+    if follow is None or episode.level != advised:
+        return None
+    asked_slots = {slot for slot in follow.unless_asked if episode.slots.get(slot) is not None}
+    if follow.ask in episode.asked_kinds or follow.unless_asked & (episode.asked_kinds | asked_slots):
+        return None
+    return _ask(follow.ask, (), table)
 
 
 def _answer_cannot_raise(at_once: Optional[SafetyAction], kind: str, table: TriageTable) -> bool:

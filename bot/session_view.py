@@ -33,7 +33,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.dialogue_state import clarify_of, current_session, is_inserted
+from bot.dialogue_state import current_session, hides_its_answer, is_inserted
 
 # After one of these the session is not the old one plus the new events.
 _REWRITING = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted)
@@ -52,8 +52,8 @@ class _RulesView:
         """Look at the next session events; keep what the rules should see.
 
         Inserted actions are dropped (their listens kept, once), and so is a user message
-        that answered a clarifying question (``answered_clarifications``), so that after
-        a "no" the rules answer the message that raised the question.
+        that answered a clarifying question about signs (``answered_clarifications``), so
+        that after a "no" the rules answer the message that raised the question.
         """
         for event in events:
             self.seen += 1
@@ -61,7 +61,7 @@ class _RulesView:
             if isinstance(event, UserUttered):
                 hidden, self.asked = self.asked, False
             elif isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
-                self.asked = clarify_of(event) is not None or (self.asked and is_inserted(event))
+                self.asked = hides_its_answer(event) or (self.asked and is_inserted(event))
             if hidden or (is_inserted(event) and event.action_name != ACTION_LISTEN_NAME):
                 continue
             if (_is_listen(event) and self.last_kept is not None and _is_listen(self.last_kept)):

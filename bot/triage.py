@@ -52,6 +52,15 @@ class ClarifyWhen:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """The clarifying question ``ask`` that follows advice at one level, unless one of
+    ``unless_asked`` (clarify kinds or questionnaire slots) was already asked in the episode."""
+
+    ask: str
+    unless_asked: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class TriageTable:
     """The loaded table: levels (most urgent first), rules and advice responses."""
 
@@ -77,6 +86,9 @@ class TriageTable:
     # Of the denial answers, the questions a denial in words without "no" can answer
     # ("not red, not growing"); never the emergency-signs list.
     denial_in_words: frozenset[str] = frozenset()
+    # Advice level -> the clarifying question that follows that advice in the same reply,
+    # and the questions (clarify kinds or questionnaire slots) that make it a repeat.
+    follow_up_after_advice: dict[str, FollowUp] = field(default_factory=dict)
 
     def rank(self, level: str) -> int:
         """0 for the most urgent level; larger is less urgent."""
@@ -136,6 +148,10 @@ def parse_table(raw: dict) -> TriageTable:
         conditional = {str(k): str(v) for k, v in (raw.get("conditional") or {}).items()}
         denial_answers = {str(k): str(v) for k, v in (raw.get("denial_answers") or {}).items()}
         denial_in_words = frozenset(str(slot) for slot in raw.get("denial_in_words") or [])
+        follow_up = {
+            str(level): FollowUp(str(spec["ask"]), frozenset(str(k) for k in spec.get("unless_asked") or []))
+            for level, spec in (raw.get("follow_up_after_advice") or {}).items()
+        }
         clarify_when = tuple(
             ClarifyWhen(str(row["finding"]), frozenset(row["age_groups"]), str(row["ask"]), str(row["about"]))
             for row in raw.get("clarify_when") or []
@@ -182,6 +198,7 @@ def parse_table(raw: dict) -> TriageTable:
         denial_answers,
         clarify_when,
         denial_in_words=denial_in_words,
+        follow_up_after_advice=follow_up,
     )
     if not denial_in_words <= set(denial_answers):
         raise TriageRulesError(f"denial_in_words names a slot without a denial answer: {sorted(denial_in_words)}")
@@ -190,6 +207,12 @@ def parse_table(raw: dict) -> TriageTable:
     for kind, spec in clarify.items():
         if not {"ask", "yes", "unclear"} <= set(spec):
             raise TriageRulesError(f"clarify {kind!r} needs ask, yes and unclear")
+    for level, follow in follow_up.items():
+        if level not in levels or follow.ask not in clarify:
+            raise TriageRulesError(f"follow_up_after_advice {level!r}: unknown level or clarify kind {follow.ask!r}")
+        unknown_questions = follow.unless_asked - set(clarify) - set(table.questionnaire)
+        if unknown_questions:
+            raise TriageRulesError(f"follow_up_after_advice {level!r}: unknown questions {sorted(unknown_questions)}")
     for when in clarify_when:
         if when.ask not in clarify:
             raise TriageRulesError(f"clarify_when {when.finding!r}: unknown clarify kind {when.ask!r}")

@@ -34,6 +34,8 @@ REMINDER = "This is general information, not a diagnosis. In an emergency, call 
 LINK = r"\[[^\]]+\]\(https://[^)\s]+\)"
 QUESTIONS = sorted(spec["ask"] for spec in TABLE.clarify.values())
 WHAT_IF = sorted(set(TABLE.conditional.values()))
+# what the safety net says after "no" or "not sure" to the question that follows advice
+SAID = sorted(spec[key] for spec in TABLE.clarify.values() for key in ("no", "unsure") if key in spec)
 TRIAGE = [f"utter_triage_{level}" for level in TABLE.levels]
 
 
@@ -71,8 +73,8 @@ def test_advice_records_give_every_triage_level_and_safety_net_text() -> None:
     """The five levels, the clarifying questions and the "what if" texts of triage_rules.yml, nothing else."""
     given = [name for record in ADVICE for name in record.responses]
     assert len(given) == len(set(given))
-    assert set(given) == set(TRIAGE) | set(QUESTIONS) | set(WHAT_IF)
-    assert len(TRIAGE) == 5 and len(QUESTIONS) == 6 and len(WHAT_IF) == 4
+    assert set(given) == set(TRIAGE) | set(QUESTIONS) | set(WHAT_IF) | set(SAID)
+    assert len(TRIAGE) == 5 and len(QUESTIONS) == 7 and len(WHAT_IF) == 4 and len(SAID) == 2
 
 
 def test_the_disclaimer_is_not_in_the_generated_advice_file() -> None:

@@ -389,16 +389,18 @@ def test_a_no_to_a_clarifying_question_mid_questionnaire_does_not_answer_the_eme
 
 def test_a_yes_to_a_clarifying_question_mid_questionnaire_is_not_an_emergency_yes(say, new_sender) -> None:
     """The same slip the other way: "yes" to "is the skin hot or swollen?" was also a yes to
-    the emergency signs (emergency advice for a swollen eyelid; urgent is right). Since round 16
-    a child who cannot open the eye gets the urgent advice at once (a "yes" to the infection
-    question could not raise it), and a later "yes" is still no emergency yes."""
+    the emergency signs (emergency advice for a swollen eyelid; urgent is right). Asked while
+    the questionnaire waits on its emergency-signs question, the infection question's "yes"
+    gives urgent advice; the emergency signs are then asked about on their own (round 18)."""
     sender = new_sender()
     for text in ("my daughter has a white bump near her eye", "she is 7", "since last week"):
         say(sender, text)
-    replies = say(sender, "this morning she cant open the eye its so swollen")
-    assert any(is_response(reply, "utter_triage_urgent") for reply in replies), replies
+    replies = say(sender, "this morning one of them has gone red")
+    assert (replies[-1].get("custom") or {}).get("clarify") == "infection_check", replies
     replies = say(sender, "yes")
+    assert any(is_response(reply, "utter_triage_urgent") for reply in replies), replies
     assert not any(is_response(reply, "utter_triage_emergency") for reply in replies), replies
+    assert (replies[-1].get("custom") or {}).get("clarify") == "danger_follow_up", replies
 
 
 def test_an_age_beside_another_answer_answers_who(say, new_sender, tracker_of) -> None:
@@ -482,3 +484,32 @@ def test_round_15_questionnaire_answers_are_kept(turns, say, new_sender) -> None
     assert not any(is_response(reply, "utter_ask_duration") or is_response(reply, "utter_ask_age_group")
                    for reply in replies), replies
     assert any(is_response(reply, "utter_ask_danger_signs") for reply in replies), replies
+
+
+def _level(replies: list) -> list:
+    return [(reply.get("custom") or {}).get("triage_level") for reply in replies if (reply.get("custom") or {})
+            .get("triage_level")]
+
+
+def test_urgent_advice_is_followed_by_the_emergency_signs_question_in_the_same_reply(say, new_sender) -> None:
+    """An orbital emergency told in words no pattern reads still reaches emergency advice:
+    after the urgent advice the bot asks whether any emergency sign listed is happening now."""
+    sender = new_sender()
+    replies = say(sender, "my 2 year olds eyelid is swollen and red")
+    assert _level(replies) == ["urgent"], replies
+    advice = next(i for i, reply in enumerate(replies) if _level([reply]))
+    assert (replies[-1].get("custom") or {}).get("clarify") == "danger_follow_up" and advice < len(replies) - 1
+    assert _level(say(sender, "yes")) == ["emergency"]
+
+
+def test_no_or_a_question_after_the_follow_up_keeps_the_advice_and_is_answered(say, new_sender) -> None:
+    sender = new_sender()
+    say(sender, "my 2 year olds eyelid is swollen and red")
+    replies = say(sender, "no")
+    assert any(is_response(reply, "utter_danger_follow_up_no") for reply in replies), replies
+    assert not _level(replies) and not any(is_response(reply, "utter_default") for reply in replies)
+    other = new_sender()
+    say(other, "my 2 year olds eyelid is swollen and red")
+    replies = say(other, "how long do milia last")
+    assert any(is_response(reply, "utter_answer_duration") for reply in replies), replies
+    assert not any(is_response(reply, "utter_ask_age_group") for reply in replies), replies

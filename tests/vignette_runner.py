@@ -21,6 +21,8 @@ case's label, the way the person who wrote the case would:
   when the case is urgent or emergency.
 * ``sign_now`` (a sign told in a context that reads as harmless: is that happening now?):
   "yes" when the case is at soon or above.
+* ``danger_follow_up`` (right after urgent advice: is any of the emergency signs listed
+  happening now?): "yes" only when the case is an emergency.
 
 Single messages expect emergency, urgent, soon or ``none`` (nothing at soon or above:
 an answer, a question, routine or self-care). Conversations expect an exact level.
@@ -51,6 +53,8 @@ ANSWER_YES_WHEN = {
     "young_baby_check": {"emergency"},
     "fever_rash_check": {"emergency", "urgent"},
     "sign_now": {"emergency", "urgent", "soon"},
+    # asked right after urgent advice: is any of the emergency signs listed happening now?
+    "danger_follow_up": {"emergency"},
 }
 MAX_CLARIFY_ROUNDS = 3
 # The questionnaire's questions about signs, answered truthfully from the label when a
