@@ -76,6 +76,11 @@ class PatternCompiler:
             return [{"LOWER": {"REGEX": spec[1:]}}]
         if spec.startswith("="):
             words = spec[1:].split("|")
+            if "" in words:
+                # "=?" read as an optional empty word matched nothing it meant to: round 18
+                # found "look like =?" (a question) reading "her lips are swollen, they look
+                # like sausages" as hypothetical. A literal "?" is "~^\?$".
+                raise PatternFileError(f"empty word in {spec!r} (a literal ? is ~^\\?$)")
             self._seen(words)
             return [{"LOWER": {"IN": words}}]
         alternatives: list[dict[str, Any]] = []
