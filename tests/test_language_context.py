@@ -162,6 +162,9 @@ def _broken(**record: Any) -> dict[str, Any]:
         (_broken(literal=True), "needs a literal"),
         (_broken(terminated_by=["NO_SUCH_CATEGORY"]), "never defined"),
         (_broken(pattern="$no_such_class"), "unknown token class"),
+        # "=like =?" was an optional empty word, not a question mark (round 18)
+        (_broken(pattern="=look =like =?"), "empty word"),
+        (_broken(pattern="=a|b| =c"), "empty word"),
     ],
 )
 def test_invalid_context_files_fail_at_load(raw: dict[str, Any], message: str, nlp: Language) -> None:
