@@ -104,6 +104,7 @@ BATCHES_AFTER_SETS = {
     "as_people_write_round15.yml": ("outside_X.yml",),
     "as_people_write_round16.yml": ("outside_Y.yml",),
     "as_people_write_round17.yml": ("outside_Z.yml",),
+    "as_people_write_round18.yml": ("outside_AA.yml",),
 }
 
 
@@ -207,10 +208,6 @@ LATER_SETS = {
     "outside_X.yml": "blind first run (round 14's final NLU, 018d384): accuracy 0.938 (0.925 on the 575 phrasings "
                      "that are not also training phrasings; 0.889 on the 253 found on public pages), macro F1 "
                      "0.918; ask_duration 0.88, ask_prevention 0.89, ask_see_doctor 0.89 < 0.90",
-    # two writers: 124 phrasings found on public pages plus 592 written (round 18)
-    "outside_AA.yml": "blind first run (round 17's final NLU, 0453280): accuracy 0.965 (0.952 on the 517 phrasings "
-                      "that are not also training phrasings; 0.935 on the 124 found on public pages; 0.861 on the "
-                      "72 of 20+ words), macro F1 0.878; describe_symptoms 0.84 < 0.90",
 }
 # Sets that meet both targets now, run unmarked. Set J's blind first run (round 5's final code,
 # d08475c): accuracy 0.954 (the target), but ask_what_is_milia 0.88 and ask_newborn_milia 0.89 < 0.90;
@@ -227,6 +224,12 @@ MET_SETS = {
                      "that are not also training phrasings; 0.922 on the 218 found on public pages; 0.900 on the "
                      "30 of 20+ words), macro F1 0.909; ask_duration 0.86 < 0.90. Now (read, the baby, eye-area "
                      "and removal boundaries mended by kind): 0.977, every intent >= 0.90",
+    # two writers: 124 phrasings found on public pages plus 592 written (round 18)
+    "outside_AA.yml": "blind first run (round 17's final NLU, 0453280): accuracy 0.965 (0.952 on the 517 phrasings "
+                      "that are not also training phrasings; 0.935 on the 124 found on public pages; 0.861 on the "
+                      "72 of 20+ words), macro F1 0.878; describe_symptoms 0.84 < 0.90. Now (read, "
+                      "data/nlu/as_people_write_round18.yml written from its error kinds): 0.975, every intent "
+                      ">= 0.90",
 }
 
 
