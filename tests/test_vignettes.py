@@ -226,10 +226,11 @@ NOT_REACHED = {
                               "(20 single messages: the questionnaire asks before a level), over-triage 8.8% (14 "
                               "of 159: signs of a sibling, a patient, a TV show, idioms), exact 88.7%, "
                               "over-escalated by >1 level 3.0%; conversations emergency 100%, over-triage 3.8% "
-                              "(1 of 26), exact 65.8% as written (94.5% finished). Now (read; two reviews): single "
-                              "100/100/97.8%, over-triage 0.6% (1 of 159), exact 94.4%, over-escalated by >1 level "
-                              "0.2%; conversations exact 65.8% as written (95.9% finished): 26 of its 73 end at "
-                              "routine or self-care, which the questionnaire reaches only after its last question",
+                              "(1 of 26), exact 65.8% as written (94.5% finished). Now (read; two reviews withdrew "
+                              "its sibling records): single 100/100/97.8%, over-triage 1.9% (3 of 159), exact 93.9%, "
+                              "over-escalated by >1 level 0.6%; conversations exact 65.8% as written (94.5% "
+                              "finished): 26 of its 73 end at routine or self-care, which the questionnaire reaches "
+                              "only after its last question",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
