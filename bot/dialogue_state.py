@@ -88,11 +88,18 @@ def _drop_back_to(events: list[Event], kind: type, keep: Any = lambda _: False) 
             return
 
 
+def says_unsure(message: UserUttered) -> bool:
+    """True when the message says the person cannot tell ("not sure", "no idea") and is
+    not classified as a plain yes or no."""
+    intent = (message.intent or {}).get("name")
+    return bool(entity_values(message.entities, UNSURE_ENTITY)) and intent not in YES_INTENTS | NO_INTENTS
+
+
 def answer_of(message: UserUttered) -> Optional[str]:
     """"yes" / "no" when a message answers a yes/no question, else None."""
     intent = (message.intent or {}).get("name")
     answers = entity_values(message.entities, ANSWER_ENTITY)
-    if entity_values(message.entities, UNSURE_ENTITY) and intent not in YES_INTENTS | NO_INTENTS:
+    if says_unsure(message):
         # "no idea", "not sure": doubt is no usable answer, the more urgent reading (round 13's
         # second review: the "no" in "no idea" set the young-baby question's finding aside)
         return None
@@ -110,8 +117,9 @@ def user_turn(message: UserUttered) -> UserTurn:
     entities = message.entities or []
     intent = (message.intent or {}).get("name")
     describes = intent in DESCRIBING_INTENTS or any(entity_values(entities, e) for e in DESCRIBING_ENTITIES)
-    unsure = bool(entity_values(entities, UNSURE_ENTITY)) and intent not in YES_INTENTS | NO_INTENTS
-    return UserTurn(entity_signs(entities), mentions_baby(entities), answer_of(message), describes, unsure)
+    return UserTurn(
+        entity_signs(entities), mentions_baby(entities), answer_of(message), describes, says_unsure(message)
+    )
 
 
 @dataclass(frozen=True)
@@ -168,7 +176,7 @@ def build_episode(
     questionnaire_done: bool = False,
 ) -> Episode:
     """The safety net's view of the session's current episode (``events`` = the session)."""
-    view = SessionView(list(events), {response: level for level, response in table.advice.items()})
+    view = SessionView(list(events), table.advice_levels)
     episode_events = view.events[view.episode_start():]
     turns: list[UserTurn] = []
     exchanges: list[tuple[Pending, Optional[str], int]] = []  # question, answer, the answer's turn

@@ -123,9 +123,8 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         self._advice = set(self._table.advice.values())
         self._age_bands = age_bands(load_rules_file()["thresholds"])
         self._clarify = {spec["ask"] for spec in self._table.clarify.values()}
-        # What the safety net says after a "no" to a follow-up question (then it waits).
-        self._said = {spec[key] for spec in self._table.clarify.values() for key in ("no", "unsure") if key in spec}
-        self._advice_levels = {response: level for level, response in self._table.advice.items()}
+        # Everything the safety net says itself: after one of these the turn is its own.
+        self._said_by_safety_net = self._advice | self._clarify | self._table.clarify_replies
         # The slots the questionnaire fills: who, where, and the answers the rules read.
         self._answer_slots = frozenset({"age_group", "body_site", *self._table.questionnaire})
         self._answers = TypedAnswers(self._table, self._age_bands, self._answer_slots)
@@ -204,8 +203,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
             return self._insert(ACTION_LISTEN_NAME, domain) if last_action and is_inserted(last_action) else None
 
         actions = [e for e in since_user if isinstance(e, ActionExecuted)]
-        ours = self._advice | self._clarify | self._said
-        if any(is_inserted(e) and e.action_name in ours for e in actions):
+        if any(is_inserted(e) and e.action_name in self._said_by_safety_net for e in actions):
             # Our advice or question was the reply to this message; the turn ends here, after
             # the question that follows advice given at once (bot/safety_net.py, follow_up_after).
             if not (last_action and is_inserted(last_action)):
@@ -237,7 +235,7 @@ class SafetyNetRulePolicy(RecentStatesMixin, RememberedRuleMatchesMixin, RulePol
         self, tracker: DialogueStateTracker, session: list[Event], last_action: ActionExecuted
     ) -> Optional[SafetyAction]:
         """The question that follows the advice this turn ended with, if any."""
-        advised = self._advice_levels.get(last_action.action_name or "")
+        advised = self._table.advice_levels.get(last_action.action_name or "")
         if advised is None:
             return None
         episode = build_episode(session, self._decision_slots(tracker), self._table)

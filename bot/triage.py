@@ -90,6 +90,16 @@ class TriageTable:
     # and the questions (clarify kinds or questionnaire slots) that make it a repeat.
     follow_up_after_advice: dict[str, FollowUp] = field(default_factory=dict)
 
+    @property
+    def advice_levels(self) -> dict[str, str]:
+        """Advice response -> its level (the inverse of ``advice``)."""
+        return {response: level for level, response in self.advice.items()}
+
+    @property
+    def clarify_replies(self) -> frozenset[str]:
+        """What the safety net says after a "no" or "not sure" to a clarifying question (then it waits)."""
+        return frozenset(spec[key] for spec in self.clarify.values() for key in ("no", "unsure") if key in spec)
+
     def rank(self, level: str) -> int:
         """0 for the most urgent level; larger is less urgent."""
         return self.levels.index(level)

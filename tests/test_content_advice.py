@@ -35,7 +35,7 @@ LINK = r"\[[^\]]+\]\(https://[^)\s]+\)"
 QUESTIONS = sorted(spec["ask"] for spec in TABLE.clarify.values())
 WHAT_IF = sorted(set(TABLE.conditional.values()))
 # what the safety net says after "no" or "not sure" to the question that follows advice
-SAID = sorted(spec[key] for spec in TABLE.clarify.values() for key in ("no", "unsure") if key in spec)
+SAID = sorted(TABLE.clarify_replies)
 TRIAGE = [f"utter_triage_{level}" for level in TABLE.levels]
 
 

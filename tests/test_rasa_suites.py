@@ -51,7 +51,7 @@ def test_data_validates_without_warnings() -> None:
     table = load_table()
     questions |= {*table.advice.values(), *table.conditional.values()}
     questions |= {spec["ask"] for spec in table.clarify.values()}
-    questions |= {spec[key] for spec in table.clarify.values() for key in ("no", "unsure") if key in spec}
+    questions |= table.clarify_replies
     warnings = [line for line in output.splitlines() if "UserWarning" in line or "WARNING" in line]
     unexplained = [
         line for line in warnings
