@@ -14,7 +14,6 @@ Targets (issue 11): accuracy >= 0.95 and every intent's F1 >= 0.90.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ import yaml
 
 from bot.language.suspicion import example_text
 from tests.nlu_outside import parse_via, render, score, write_matrix
+from tests.nlu_outside import squeeze as _squeeze
 
 REPO = Path(__file__).resolve().parent.parent
 OUTSIDE = REPO / "tests" / "nlu_outside" / "outside_A.yml"
@@ -32,10 +32,6 @@ MIN_INTENT_F1 = 0.90
 
 def _outside_examples() -> list[dict]:
     return yaml.safe_load(OUTSIDE.read_text(encoding="utf-8"))["examples"]
-
-
-def _squeeze(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
 @pytest.fixture(scope="module")
