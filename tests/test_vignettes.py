@@ -35,7 +35,9 @@ a stricter score, since withdrawn, at the start of round 15) and ``vignettes_bli
 two writers, sealed until one run on round 15's final code at the start of round 16) and
 ``vignettes_blind_28.yml`` (set AA, two writers, sealed until one run on round 16's final code at
 the start of round 17) and ``vignettes_blind_29.yml`` (set AB, two writers, sealed until one run
-on round 17's final code at the start of round 18).
+on round 17's final code at the start of round 18) and ``vignettes_blind_30.yml`` (set AC, two
+writers, sealed until one run at the start of round 19, on f211656: round 18's final code plus a
+limp and white tongue or gums read as no sign).
 Since round 6 the blind sets' single messages, each after its first run, are also the
 context reader's examples (bot/resources/sign_context.yml): their figures here are not
 blind; the reader's own figures are cross-validated by leaving one set out
@@ -61,7 +63,7 @@ import yaml
 
 from tests.triage_report import TriageReport
 from tests.vignette_runner import (
-    HARMLESS,
+    asked_of_calm_singles,
     exact_agreement,
     over_escalated_by_more_than_one,
     render,
@@ -77,7 +79,7 @@ SOURCES = ("vignettes.yml", "vignettes_blind.yml", "vignettes_blind_2.yml", "vig
            "vignettes_blind_19.yml", "vignettes_blind_20.yml", "vignettes_blind_21.yml",
            "vignettes_blind_22.yml", "vignettes_blind_23.yml", "vignettes_blind_24.yml",
            "vignettes_blind_25.yml", "vignettes_blind_26.yml", "vignettes_blind_27.yml",
-           "vignettes_blind_28.yml", "vignettes_blind_29.yml")
+           "vignettes_blind_28.yml", "vignettes_blind_29.yml", "vignettes_blind_30.yml")
 # Issue 7's targets are not reached on these blind sets (measured 2026-11-29, round 3's final
 # code). The test keeps the targets; strict: reaching them fails the suite until the mark is removed.
 # Set F (vignettes_blind_7.yml) met none of them blind (README); after its misses were read and
@@ -231,6 +233,13 @@ NOT_REACHED = {
                               "over-escalated by >1 level 0.6%; conversations exact 65.8% as written (94.5% "
                               "finished): 26 of its 73 end at routine or self-care, which the questionnaire reaches "
                               "only after its last question",
+    "vignettes_blind_30.yml": "blind first run (f211656, start of round 19): single emergency recall 99.1% "
+                              "(105 of 106: mottled skin and cold feet told in a long message that ends with a "
+                              "question), urgent 96.9%, soon 86.5% (exact 84.3%), over-triage 4.2% (8 of 191: past "
+                              "signs, a friend's story, a panic attack), exact 56.0% (93.4% with the 191 routine or "
+                              "self-care single messages met by no level), over-escalated by >1 level 2.1%; "
+                              "conversations emergency 100%, soon 92.9%, over-triage 0% (0 of 29), exact 61.3% as "
+                              "written (92.0% finished)",
     "vignettes_blind_9.yml": "blind first run (round 4's final triage code, 8055702): single emergency recall 97.2%, "
                              "urgent 96.0%, over-triage 11.0% (8 of 73), over-escalated by >1 level 3.4%; "
                              "conversations urgent recall 90.0%. Now (read, round 6): single over-triage 2.7% (2 of "
@@ -257,7 +266,8 @@ def test_vignette_counts() -> None:
                   "vignettes_blind_18.yml", "vignettes_blind_19.yml", "vignettes_blind_20.yml",
                   "vignettes_blind_21.yml", "vignettes_blind_22.yml", "vignettes_blind_23.yml",
                   "vignettes_blind_24.yml", "vignettes_blind_25.yml", "vignettes_blind_26.yml",
-                  "vignettes_blind_27.yml", "vignettes_blind_28.yml", "vignettes_blind_29.yml"):
+                  "vignettes_blind_27.yml", "vignettes_blind_28.yml", "vignettes_blind_29.yml",
+                  "vignettes_blind_30.yml"):
         assert len(VIGNETTES[later]["single"]) >= 150
         assert len(VIGNETTES[later]["conversations"]) >= 30
 
@@ -276,8 +286,7 @@ def test_vignettes(source: str, say, new_sender: Callable[[], str], show_figure)
     (OUTPUT / f"{Path(source).stem}.txt").write_text(text + "\n", encoding="utf-8")
     show_figure(text)
     failures = [*_missed_targets("single", result.singles), *_missed_targets("conversations", result.conversations)]
-    harmless = sum(1 for _, expected, _ in result.singles.results if expected == HARMLESS)
-    asked = result.asked(HARMLESS, "danger_signs")
+    asked, harmless = asked_of_calm_singles(result, "danger_signs")
     if harmless and asked / harmless > 0.15:
         failures.append(f"the emergency-signs question was asked of {asked}/{harmless} harmless messages (> 15%)")
     assert not failures, "\n".join(failures) + "\n" + text

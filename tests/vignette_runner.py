@@ -25,7 +25,11 @@ case's label, the way the person who wrote the case would:
   happening now?): "yes" only when the case is an emergency.
 
 Single messages expect emergency, urgent, soon or ``none`` (nothing at soon or above:
-an answer, a question, routine or self-care). Conversations expect an exact level.
+an answer, a question, routine or self-care). Conversations expect an exact level. Some
+writers label a harmless single message routine or self_care (set AC on): the strict exact
+figure counts those as misses, since one message cannot answer the questionnaire's
+remaining questions; a second figure reads them as ``none`` (any other calm level given is
+still a miss), and the question rate on harmless messages counts them.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ from tests.triage_report import LEVELS, TriageReport
 
 Say = Callable[[str, str], list]
 HARMLESS = "none"
+# A single message's labels that mean "no advice at soon or above" for its question rate.
+CALM_SINGLE_LABELS = (HARMLESS, "routine", "self_care")
 # A truthful person's answer to each clarifying question, by the case's expected level.
 ANSWER_YES_WHEN = {
     "danger_signs": {"emergency"},
@@ -167,6 +173,27 @@ def exact_agreement(report: TriageReport) -> float:
     return sum(_is_exact(expected, got) for _, expected, got in report.results) / len(report.results)
 
 
+def exact_agreement_calm_as_none(report: TriageReport) -> float:
+    """Share of single messages at the expected level, a routine or self_care label met by no level.
+
+    One message cannot finish the questionnaire, so a calm single message ends with a
+    question or an answer, not a calm level; a level other than the label is still a miss.
+    """
+    if not report.results:
+        return float("nan")
+    def exact(expected: str, got: Optional[str]) -> bool:
+        if expected in ("routine", "self_care"):
+            return got in (None, expected)
+        return _is_exact(expected, got)
+    return sum(exact(expected, got) for _, expected, got in report.results) / len(report.results)
+
+
+def asked_of_calm_singles(result: RunResult, kind: str) -> tuple[int, int]:
+    """How many calm single messages (none, routine or self_care) got this question, of how many."""
+    calm = sum(1 for _, expected, _ in result.singles.results if expected in CALM_SINGLE_LABELS)
+    return sum(result.asked(label, kind) for label in CALM_SINGLE_LABELS), calm
+
+
 def _is_exact(expected: str, got: Optional[str]) -> bool:
     if expected == HARMLESS:
         return got in (None, "routine", "self_care")
@@ -200,15 +227,18 @@ def confusion(report: TriageReport) -> str:
 
 
 def render(name: str, result: RunResult) -> str:
-    harmless = sum(1 for _, e, _ in result.singles.results if e == HARMLESS)
+    counts = {kind: asked_of_calm_singles(result, kind) for kind in ANSWER_YES_WHEN}
     asked = ", ".join(
-        f"{kind} {result.asked(HARMLESS, kind)}/{harmless} ({result.asked(HARMLESS, kind) / harmless:.1%})"
-        for kind in ANSWER_YES_WHEN
-    ) if harmless else "none"
+        f"{kind} {n}/{calm} ({n / calm:.1%})" for kind, (n, calm) in counts.items()
+    ) if any(calm for _, calm in counts.values()) else "none"
+    calm_labels = sum(1 for _, e, _ in result.singles.results if e in ("routine", "self_care"))
     parts = [
         result.singles.render(f"{name}: single messages"),
         f"  exact level {exact_agreement(result.singles):.1%}; over-escalated by more than one level "
         f"{over_escalated_by_more_than_one(result.singles):.1%}",
+        *([f"  exact level with the {calm_labels} routine or self_care single messages met by no level "
+           f"(one message cannot finish the questionnaire): {exact_agreement_calm_as_none(result.singles):.1%}"]
+          if calm_labels else []),
         f"  clarifying questions asked of harmless messages: {asked}",
         confusion(result.singles),
         result.conversations.render(f"{name}: conversations"),
