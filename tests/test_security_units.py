@@ -179,6 +179,15 @@ def test_guard_keeps_the_closing_red_flag_of_a_long_message() -> None:
     assert bound_text(text).text.endswith("my 3 week old has a fever of 38.5")
 
 
+def test_guard_keeps_a_sign_told_in_the_middle_of_a_long_story() -> None:
+    # round 19's blind set AC: a 90-word story lost its middle, and the emergency sign in it
+    story = ("Quick background: my son is 4 months, born at 38 weeks, all checks normal. " * 5
+             + "Tonight the skin on his chest looks patchy purple and pale, like marbled. "
+             + "Anyway, I mainly wanted to ask whether milia can come back after a cold? " * 4)
+    assert 120 < len(story.split()) < 200
+    assert "patchy purple and pale, like marbled" in bound_text(story).text
+
+
 def test_guard_leaves_ordinary_messages_alone() -> None:
     for text in ["my baby has white spots on her nose", "fever 38.5!", "is it contagious??", "ok :)"]:
         assert bound_text(text) .text == text
