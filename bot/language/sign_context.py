@@ -56,7 +56,9 @@ class Example:
 
     @property
     def harmless(self) -> bool:
-        return self.expect == HARMLESS
+        # routine and self-care are below the safety net's levels too: set AC (round 19) labels
+        # its harmless single messages so, where earlier sets wrote ``none``
+        return self.expect in (HARMLESS, "routine", "self_care")
 
 
 @dataclass(frozen=True)
