@@ -101,6 +101,7 @@ BATCHES_AFTER_SETS = {
     "as_people_write_round16.yml": ("outside_Y.yml",),
     "as_people_write_round17.yml": ("outside_Z.yml",),
     "as_people_write_round18.yml": ("outside_AA.yml",),
+    "as_people_write_round19.yml": ("outside_AB.yml",),
 }
 
 
