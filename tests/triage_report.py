@@ -9,6 +9,8 @@ from typing import Optional
 LEVELS = ("emergency", "urgent", "soon", "routine", "self_care")
 ESCALATED = ("emergency", "urgent")
 HARMLESS = "none"  # expected: no urgent or emergency advice (any calmer outcome is fine)
+CALM_LEVELS = ("routine", "self_care")
+CALM_LABELS = (HARMLESS, *CALM_LEVELS)  # the labels of a harmless case
 
 
 def rank(level: Optional[str]) -> int:
@@ -38,7 +40,7 @@ class TriageReport:
 
     def over_triage(self) -> tuple[float, int]:
         """Share of harmless cases (expected none, self_care or routine) sent to urgent or emergency."""
-        calm = [got for _, exp, got in self.results if exp in (HARMLESS, "self_care", "routine")]
+        calm = [got for _, exp, got in self.results if exp in CALM_LABELS]
         if not calm:
             return float("nan"), 0
         return sum(got in ESCALATED for got in calm) / len(calm), len(calm)
@@ -49,7 +51,7 @@ class TriageReport:
         for case, expected, got in self.results:
             if expected in LEVELS and rank(got) > rank(expected):
                 wrong.append((case, expected, got))
-            elif expected in (HARMLESS, "self_care", "routine") and got in ESCALATED:
+            elif expected in CALM_LABELS and got in ESCALATED:
                 wrong.append((case, expected, got))
         return wrong
 

@@ -45,12 +45,10 @@ from typing import Callable, Optional
 
 import yaml
 
-from tests.triage_report import LEVELS, TriageReport
+from tests.triage_report import CALM_LABELS, CALM_LEVELS, LEVELS, TriageReport
 
 Say = Callable[[str, str], list]
 HARMLESS = "none"
-# A single message's labels that mean "no advice at soon or above" for its question rate.
-CALM_SINGLE_LABELS = (HARMLESS, "routine", "self_care")
 # A truthful person's answer to each clarifying question, by the case's expected level.
 ANSWER_YES_WHEN = {
     "danger_signs": {"emergency"},
@@ -182,7 +180,7 @@ def exact_agreement_calm_as_none(report: TriageReport) -> float:
     if not report.results:
         return float("nan")
     def exact(expected: str, got: Optional[str]) -> bool:
-        if expected in ("routine", "self_care"):
+        if expected in CALM_LEVELS:
             return got in (None, expected)
         return _is_exact(expected, got)
     return sum(exact(expected, got) for _, expected, got in report.results) / len(report.results)
@@ -190,13 +188,13 @@ def exact_agreement_calm_as_none(report: TriageReport) -> float:
 
 def asked_of_calm_singles(result: RunResult, kind: str) -> tuple[int, int]:
     """How many calm single messages (none, routine or self_care) got this question, of how many."""
-    calm = sum(1 for _, expected, _ in result.singles.results if expected in CALM_SINGLE_LABELS)
-    return sum(result.asked(label, kind) for label in CALM_SINGLE_LABELS), calm
+    calm = sum(1 for _, expected, _ in result.singles.results if expected in CALM_LABELS)
+    return sum(result.asked(label, kind) for label in CALM_LABELS), calm
 
 
 def _is_exact(expected: str, got: Optional[str]) -> bool:
     if expected == HARMLESS:
-        return got in (None, "routine", "self_care")
+        return got in (None, *CALM_LEVELS)
     return got == expected
 
 
@@ -231,7 +229,7 @@ def render(name: str, result: RunResult) -> str:
     asked = ", ".join(
         f"{kind} {n}/{calm} ({n / calm:.1%})" for kind, (n, calm) in counts.items()
     ) if any(calm for _, calm in counts.values()) else "none"
-    calm_labels = sum(1 for _, e, _ in result.singles.results if e in ("routine", "self_care"))
+    calm_labels = sum(1 for _, e, _ in result.singles.results if e in CALM_LEVELS)
     parts = [
         result.singles.render(f"{name}: single messages"),
         f"  exact level {exact_agreement(result.singles):.1%}; over-escalated by more than one level "
