@@ -56,9 +56,10 @@ class Example:
 
     @property
     def harmless(self) -> bool:
-        # routine and self-care are below the safety net's levels too: set AC (round 19) labels
-        # its harmless single messages so, where earlier sets wrote ``none``
-        return self.expect in (HARMLESS, "routine", "self_care")
+        # Only ``none``: set AC (round 19) labels its harmless single messages routine or
+        # self_care, and counting those harmless made four left-out emergencies score harmless
+        # (over the 0.2% bound); read as real, they only make the reader ask less (fail safe)
+        return self.expect == HARMLESS
 
 
 @dataclass(frozen=True)
